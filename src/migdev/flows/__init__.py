@@ -1,0 +1,55 @@
+"""Bilateral migration flows from stock tables: pure numpy estimators, no I/O.
+
+Functions are named by family, as in migest: ``ffs_*`` flows from stocks, ``ipf*``/``cm*`` fitting,
+``index_*`` summary indices; ``estimate(method, ...)`` runs one of the six named estimates of
+Abel & Cohen (2019). Names resolve lazily (PEP 562) so importing one family does not load the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # demographic accounting (Abel 2013; Abel & Sander 2014; Abel 2018; Azose & Raftery 2019)
+    "ffs_demo": "demographic",
+    "FlowResult": "demographic",
+    "birth_mat": "demographic",
+    "death_mat": "demographic",
+    "nb_scale_global": "demographic",
+    "match_birthplace_tot": "demographic",
+    "rescale_integer_sum": "demographic",
+    "sum_od": "demographic",
+    "ipfp": "ipfp",
+    "IpfpResult": "ipfp",
+    # the six named estimates of Abel & Cohen (2019)
+    "estimate": "methods",
+    "METHODS": "methods",
+    # fitting primitives
+    "ipf2": "ipf",
+    "ipf3": "ipf",
+    "ipf3_qi": "ipf",
+    "cm2": "ipf",
+    "cm3": "ipf",
+    # simpler estimators
+    "ffs_rates": "rates",
+    "ffs_diff": "rates",
+    # indices
+    "index_intensity": "indices",
+    "index_impact": "indices",
+    "index_connectivity": "indices",
+    "index_distance": "indices",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'migdev.flows' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"migdev.flows.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__
