@@ -1,0 +1,141 @@
+"""Reading delimited official files into typed frames, with errors that point at the offending cell.
+
+pandas does the reading; this module only adds what pandas does not: locating the header by its text,
+naming the first row/column that is not numeric, and turning pandera failures into a :class:`ParseError`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from migdev.sources.errors import ParseError
+
+SEXES = ("total", "male", "female")
+
+
+def find_header(path: Path, required: Iterable[str], *, max_lines: int = 50, encoding: str = "utf-8-sig") -> int:
+    """0-based line number of the first line that holds every ``required`` column name.
+
+    Official CSVs (the World Bank's among them) carry preamble lines above the header; we find the table by
+    its header text, not by a fixed line count.
+    """
+    required = [r.strip().lower() for r in required]
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            for lineno, row in enumerate(csv.reader(fh)):
+                if lineno >= max_lines:
+                    break
+                cells = {c.strip().lower() for c in row}
+                if all(r in cells for r in required):
+                    return lineno
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
+    missing = ", ".join(required)
+    raise ParseError(path, f"no header line with the columns {missing} in the first {max_lines} lines")
+
+
+def read_csv(
+    path: Path | str,
+    columns: Sequence[str],
+    *,
+    numeric: Sequence[str] = (),
+    integer: Sequence[str] = (),
+    required: Sequence[str] = (),
+    header_line: int | None = None,
+    compression: str | None = "infer",
+) -> pd.DataFrame:
+    """Read ``columns`` of a CSV as text, then convert ``numeric``/``integer`` columns, failing on the first bad cell.
+
+    Empty cells stay missing. ``required`` columns may not be empty. Rows are reported 1-based counting the
+    header as row 1 (plus any preamble), as a spreadsheet shows them.
+    """
+    path = Path(path)
+    if header_line is None:
+        header_line = find_header(path, columns) if compression in (None, "infer") and path.suffix != ".gz" else 0
+    try:
+        df = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skiprows=header_line,
+            encoding="utf-8-sig",
+            compression=compression,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise ParseError(path, f"cannot be read as CSV: {exc}") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParseError(path, f"missing column(s) {', '.join(repr(m) for m in missing)}; found {list(df.columns)}")
+    df = df[list(columns)].apply(lambda col: col.str.strip()).replace("", None)
+    first_data_row = header_line + 2  # header is row header_line+1 (1-based)
+    for col in required:
+        empty = df[col].isna()
+        if empty.any():
+            i = int(empty.to_numpy().argmax())
+            raise ParseError(path, "required value is empty", row=first_data_row + i, column=col)
+    for col in (*numeric, *integer):
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() & df[col].notna()
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise ParseError(
+                path, f"{df[col].iloc[i]!r} is not a number", row=first_data_row + i, column=col
+            )
+        if col in integer:
+            frac = values.notna() & (values != values.round())
+            if frac.any():
+                i = int(frac.to_numpy().argmax())
+                raise ParseError(
+                    path, f"{df[col].iloc[i]!r} is not a whole number", row=first_data_row + i, column=col
+                )
+            values = values.astype("Int64")
+        df[col] = values
+    return df
+
+
+def check_sex(df: pd.DataFrame, path: Path | str, column: str = "sex", *, first_row: int = 2) -> None:
+    """Refuse any sex code other than total/male/female: an unknown code would silently split a table."""
+    bad = ~df[column].isin(SEXES)
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ParseError(
+            path,
+            f"unknown sex code {df[column].iloc[i]!r} (expected one of {', '.join(SEXES)})",
+            row=first_row + i,
+            column=column,
+        )
+
+
+def check_unique(df: pd.DataFrame, key: Sequence[str], path: Path | str, *, first_row: int = 2) -> None:
+    """Refuse duplicated keys: two values for one cell means the file is not what we think it is."""
+    dup = df.duplicated(list(key), keep="first")
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        values = ", ".join(f"{k}={df[k].iloc[i]}" for k in key)
+        raise ParseError(path, f"duplicated key ({values})", row=first_row + i, column=key[0])
+
+
+def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, first_row: int = 2) -> pd.DataFrame:
+    """Validate with pandera and report the first failure as a ParseError at its row and column."""
+    try:
+        return schema.validate(df, lazy=False)
+    except pa.errors.SchemaError as exc:
+        row = None
+        column = getattr(exc, "column_name", None) or None
+        failures = getattr(exc, "failure_cases", None)
+        if isinstance(failures, pd.DataFrame) and "index" in failures and len(failures):
+            idx = failures["index"].iloc[0]
+            if idx is not None and not pd.isna(idx) and idx in df.index:
+                row = first_row + int(df.index.get_loc(idx))
+        reason = str(exc).splitlines()[0].split(" failure cases:")[0]
+        if isinstance(failures, pd.DataFrame) and "failure_case" in failures and len(failures):
+            reason += f" (first failing value {failures['failure_case'].iloc[0]!r})"
+        raise ParseError(path, f"does not pass the {schema.name or 'table'} schema: {reason}", row=row,
+                         column=column) from exc

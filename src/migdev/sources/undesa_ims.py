@@ -1,0 +1,243 @@
+"""UN DESA International Migrant Stock (revisions 2024 and 2020): the tidy tables of the release.
+
+Each table is recognised by its header text; ``parse(path)`` picks the right reader. Codes are kept as the
+UN publishes them (M49 plus ISO3 where the UN gives one); harmonising them to the country registry happens in
+the pipeline, so an unknown code is reported there rather than dropped here. The unspecified origin
+("Other", M49 2003) is kept as its own row: it is 7% of the 2024 world total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from migdev.sources.errors import ParseError
+from migdev.sources.table import SEXES, check_sex, check_unique, find_header, read_csv, validate
+
+#: M49 code the UN uses for an origin that is not specified or not itemised ("Other").
+UNSPECIFIED_ORIGIN_M49 = 2003
+
+_YEAR = pa.Column(int, pa.Check.in_range(1950, 2100))
+_SEX = pa.Column(str, pa.Check.isin(SEXES))
+_M49 = pa.Column(int, pa.Check.in_range(1, 9999))
+_ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
+_PERSONS = pa.Column("Int64", pa.Check.ge(0))
+_PERSONS_NULLABLE = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+
+BILATERAL = pa.DataFrameSchema(
+    {
+        "revision": pa.Column(int),
+        "year": _YEAR,
+        "sex": _SEX,
+        "dest_m49": _M49,
+        "dest_iso3": _ISO3,
+        "orig_m49": _M49,
+        "orig_iso3": _ISO3,
+        "persons": _PERSONS,
+    },
+    name="IMS bilateral stock",
+    strict=True,
+)
+
+DESTINATION = pa.DataFrameSchema(
+    {
+        "revision": pa.Column(int),
+        "year": _YEAR,
+        "sex": _SEX,
+        "m49": _M49,
+        "iso3": _ISO3,
+        "name": pa.Column(str),
+        "is_country": pa.Column(bool),
+        "type_of_data": pa.Column(str, nullable=True),
+        "migrant_stock": _PERSONS_NULLABLE,
+        "population": _PERSONS_NULLABLE,
+        "refugees": _PERSONS_NULLABLE,
+    },
+    name="IMS destination totals",
+    strict=True,
+)
+
+ORIGIN = pa.DataFrameSchema(
+    {
+        "revision": pa.Column(int),
+        "year": _YEAR,
+        "sex": _SEX,
+        "m49": _M49,
+        "iso3": _ISO3,
+        "name": pa.Column(str),
+        "emigrant_stock": _PERSONS,
+    },
+    name="IMS origin totals",
+    strict=True,
+)
+
+AGE = pa.DataFrameSchema(
+    {
+        "revision": pa.Column(int),
+        "year": _YEAR,
+        "sex": _SEX,
+        "m49": _M49,
+        "iso3": _ISO3,
+        "age_group": pa.Column(str, pa.Check.str_matches(r"^(\d{1,2}-\d{1,2}|\d{2}\+|total)$")),
+        "persons": _PERSONS_NULLABLE,
+    },
+    name="IMS stock by age",
+    strict=True,
+)
+
+LOCATIONS = pa.DataFrameSchema(
+    {
+        "m49": _M49,
+        "name": pa.Column(str),
+        "iso3": _ISO3,
+        "location_type": pa.Column(str),
+        "is_country": pa.Column(bool),
+        "sdg_region_m49": pa.Column("Int64", nullable=True),
+        "sdg_region": pa.Column(str, nullable=True),
+        "sdg_subregion_m49": pa.Column("Int64", nullable=True),
+        "sdg_subregion": pa.Column(str, nullable=True),
+        "subregion_m49": pa.Column("Int64", nullable=True),
+        "subregion": pa.Column(str, nullable=True),
+        "geographic_region_m49": pa.Column("Int64", nullable=True),
+        "geographic_region": pa.Column(str, nullable=True),
+        "wb_income_group_2020": pa.Column(str, nullable=True),
+        "iso3_note": pa.Column(str, nullable=True),
+    },
+    name="IMS location annex",
+    strict=True,
+)
+
+
+def _bool(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    text = df[column].str.strip().str.lower()
+    ok = text.isin(["true", "false"])
+    if not ok.all():
+        i = int((~ok).to_numpy().argmax())
+        raise ParseError(path, f"{df[column].iloc[i]!r} is not True/False", row=2 + i, column=column)
+    return text == "true"
+
+
+def _ints(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    for c in columns:
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def parse_bilateral(path: Path | str) -> pd.DataFrame:
+    """Bilateral stock, one row per (year, sex, destination, origin); ``total = male + female`` is checked."""
+    path = Path(path)
+    cols = ("revision", "year", "sex", "dest_m49", "dest_iso3", "orig_m49", "orig_iso3", "persons")
+    df = read_csv(path, cols, integer=("revision", "year", "dest_m49", "orig_m49", "persons"),
+                  required=("revision", "year", "sex", "dest_m49", "orig_m49", "persons"))
+    check_sex(df, path)
+    check_unique(df, ("year", "sex", "dest_m49", "orig_m49"), path)
+    df = _ints(df, ("revision", "year", "dest_m49", "orig_m49"))
+    df = validate(df, BILATERAL, path)
+    _check_sex_sum(df, ("year", "dest_m49", "orig_m49"), "persons", path)
+    return df
+
+
+def _check_sex_sum(df: pd.DataFrame, key: tuple[str, ...], value: str, path: Path) -> None:
+    """total = male + female wherever all three are published; a mismatch means a corrupted or mixed file."""
+    wide = df.pivot_table(index=list(key), columns="sex", values=value, aggfunc="first")
+    if not {"male", "female", "total"} <= set(wide.columns):
+        return
+    both = wide.dropna(subset=["male", "female", "total"])
+    bad = both[both["male"] + both["female"] != both["total"]]
+    if len(bad):
+        first = bad.index[0]
+        where = ", ".join(f"{k}={v}" for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True))
+        raise ParseError(path, f"male + female != total at {where} ({int(bad['male'].iloc[0])} + "
+                               f"{int(bad['female'].iloc[0])} != {int(bad['total'].iloc[0])})", column=value)
+
+
+def parse_destination_totals(path: Path | str) -> pd.DataFrame:
+    """Stock by destination: the 2024 totals file or the 2020 tidy rendering of the official Tables 1-6."""
+    path = Path(path)
+    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    official = "is_country" in header
+    if official:
+        cols = ("revision", "year", "sex", "m49", "iso3", "name", "is_country", "type_of_data", "migrant_stock",
+                "population", "refugees")
+        integer = ("revision", "year", "m49", "migrant_stock", "population", "refugees")
+    else:
+        cols = ("revision", "year", "sex", "m49", "iso3", "name", "type_of_data", "migrant_stock")
+        integer = ("revision", "year", "m49", "migrant_stock")
+    df = read_csv(path, cols, integer=integer, required=("revision", "year", "sex", "m49", "name"))
+    check_sex(df, path)
+    check_unique(df, ("year", "sex", "m49"), path)
+    if official:
+        df["is_country"] = _bool(df, "is_country", path)
+    else:
+        # the 2024 file lists 233 countries/areas and WORLD (900); UN aggregate codes are all >= 900 save 2003
+        df["is_country"] = (df["m49"] < 900).astype(bool)
+        df["population"] = pd.array([pd.NA] * len(df), dtype="Int64")
+        df["refugees"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df = _ints(df, ("revision", "year", "m49"))
+    df = df[list(DESTINATION.columns)]
+    df = validate(df, DESTINATION, path)
+    _check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
+    return df
+
+
+def parse_origin_totals(path: Path | str) -> pd.DataFrame:
+    """Emigrant stock by origin (the sum over destinations), both revisions in one file."""
+    path = Path(path)
+    cols = ("revision", "year", "sex", "m49", "iso3", "name", "emigrant_stock")
+    df = read_csv(path, cols, integer=("revision", "year", "m49", "emigrant_stock"),
+                  required=("revision", "year", "sex", "m49", "name", "emigrant_stock"))
+    check_sex(df, path)
+    check_unique(df, ("revision", "year", "sex", "m49"), path)
+    df = validate(_ints(df, ("revision", "year", "m49")), ORIGIN, path)
+    return df
+
+
+def parse_age(path: Path | str) -> pd.DataFrame:
+    """Stock by destination, sex and 5-year age group (plus the 'total' group the UN publishes).
+
+    An empty value is an age breakdown the UN does not give ('..'); it stays missing, never zero.
+    """
+    path = Path(path)
+    cols = ("revision", "year", "sex", "m49", "iso3", "age_group", "persons")
+    df = read_csv(path, cols, integer=("revision", "year", "m49", "persons"),
+                  required=("revision", "year", "sex", "m49", "age_group"))
+    check_sex(df, path)
+    check_unique(df, ("year", "sex", "m49", "age_group"), path)
+    df = validate(_ints(df, ("revision", "year", "m49")), AGE, path)
+    return df
+
+
+def parse_locations(path: Path | str) -> pd.DataFrame:
+    """The UN location annex: every country/area and aggregate with its M49 and ISO3 codes and groupings."""
+    path = Path(path)
+    cols = tuple(LOCATIONS.columns)
+    group_codes = ("sdg_region_m49", "sdg_subregion_m49", "subregion_m49", "geographic_region_m49")
+    df = read_csv(path, cols, integer=("m49", *group_codes), required=("m49", "name", "location_type", "is_country"))
+    check_unique(df, ("m49",), path)
+    df["is_country"] = _bool(df, "is_country", path)
+    df["m49"] = df["m49"].astype("int64")
+    return validate(df, LOCATIONS, path)
+
+
+_READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
+    frozenset({"dest_m49", "orig_m49", "persons"}): parse_bilateral,
+    frozenset({"m49", "age_group", "persons"}): parse_age,
+    frozenset({"m49", "emigrant_stock"}): parse_origin_totals,
+    frozenset({"m49", "migrant_stock", "type_of_data"}): parse_destination_totals,
+    frozenset({"m49", "location_type", "is_country", "sdg_region"}): parse_locations,
+}
+
+
+def parse(path: Path | str) -> pd.DataFrame:
+    """Read any IMS table of the release, recognised by its header columns."""
+    path = Path(path)
+    for columns, reader in _READERS.items():
+        try:
+            find_header(path, columns, max_lines=1)
+        except ParseError:
+            continue
+        return reader(path)
+    raise ParseError(path, "not a known International Migrant Stock table (header not recognised)", row=1)

@@ -1,0 +1,137 @@
+"""World Bank World Development Indicators: remittances and macro series, country metadata.
+
+Two layouts are read: the long table of the mirror and the wide CSV that users download from the World Bank
+(``API_<code>_DS2_...csv``: preamble lines, then one column per year). Both give the same tidy frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from migdev.sources.errors import ParseError
+from migdev.sources.table import check_unique, find_header, read_csv, validate
+
+_CODE = pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$"))
+_INDICATOR = pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z0-9_.]+$"))
+
+SERIES = pa.DataFrameSchema(
+    {
+        "iso3": _CODE,
+        "year": pa.Column(int, pa.Check.in_range(1960, 2100)),
+        "indicator": _INDICATOR,
+        "value": pa.Column(float),
+        "vintage": pa.Column(str),
+    },
+    name="WDI series",
+    strict=True,
+)
+
+COUNTRIES = pa.DataFrameSchema(
+    {
+        "iso3": _CODE,
+        "iso2": pa.Column(str, nullable=True),
+        "name": pa.Column(str),
+        "region": pa.Column(str, nullable=True),
+        "income_group": pa.Column(str, nullable=True),
+        "lending_type": pa.Column(str, nullable=True),
+        "is_aggregate": pa.Column(bool),
+    },
+    name="WDI economies",
+    strict=True,
+)
+
+INDICATORS = pa.DataFrameSchema(
+    {"indicator": _INDICATOR, "title": pa.Column(str)}, name="WDI indicators", strict=True
+)
+
+_OFFICIAL_HEADER = ("Country Name", "Country Code", "Indicator Name", "Indicator Code")
+
+
+def parse_long(path: Path | str) -> pd.DataFrame:
+    """The mirror's long table: one value per (economy, year, indicator), with the vintage it comes from."""
+    path = Path(path)
+    cols = ("iso3", "year", "indicator", "value", "source")
+    df = read_csv(path, cols, numeric=("value",), integer=("year",), required=cols)
+    check_unique(df, ("iso3", "year", "indicator"), path)
+    df = df.rename(columns={"source": "vintage"})
+    df["year"] = df["year"].astype("int64")
+    df["value"] = df["value"].astype(float)
+    return validate(df, SERIES, path)
+
+
+def parse_official(path: Path | str) -> pd.DataFrame:
+    """A World Bank download in its wide layout (preamble, then 'Country Name, Country Code, ..., 1960, ...')."""
+    path = Path(path)
+    header_line = find_header(path, _OFFICIAL_HEADER)
+    head = pd.read_csv(path, skiprows=header_line, nrows=0, encoding="utf-8-sig").columns
+    years = [c for c in head if str(c).strip().isdigit()]
+    if not years:
+        raise ParseError(path, "no year columns after the header", row=header_line + 1)
+    df = read_csv(path, ("Country Code", "Indicator Code", *years), numeric=years,
+                  required=("Country Code", "Indicator Code"), header_line=header_line)
+    vintage = _last_updated(path, header_line)
+    long = df.melt(id_vars=["Country Code", "Indicator Code"], value_vars=years, var_name="year", value_name="value")
+    long = long.dropna(subset=["value"])  # the WB writes "" for years without data
+    long = long.rename(columns={"Country Code": "iso3", "Indicator Code": "indicator"})
+    long["year"] = long["year"].astype("int64")
+    long["value"] = long["value"].astype(float)
+    long["vintage"] = vintage
+    long = long[list(SERIES.columns)].reset_index(drop=True)
+    check_unique(long, ("iso3", "year", "indicator"), path)
+    return validate(long, SERIES, path)
+
+
+def _last_updated(path: Path, header_line: int) -> str:
+    """The 'Last Updated Date' of the preamble, as the vintage of every value in the file."""
+    with open(path, encoding="utf-8-sig") as fh:
+        for _, line in zip(range(header_line), fh, strict=False):
+            if line.startswith('"Last Updated Date"'):
+                return "wb_" + line.split(",")[1].strip().strip('"')
+    return "wb_unknown"
+
+
+def parse_countries(path: Path | str) -> pd.DataFrame:
+    """Economies and aggregates with World Bank region, income group and lending type."""
+    path = Path(path)
+    cols = ("iso3", "iso2", "country_name", "region", "income_group", "lending_type", "is_aggregate")
+    df = read_csv(path, cols, required=("iso3", "country_name", "is_aggregate"))
+    check_unique(df, ("iso3",), path)
+    flag = df["is_aggregate"].str.lower()
+    bad = ~flag.isin(["true", "false"])
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ParseError(path, f"{df['is_aggregate'].iloc[i]!r} is not True/False", row=2 + i, column="is_aggregate")
+    df["is_aggregate"] = flag == "true"
+    df = df.rename(columns={"country_name": "name"})
+    return validate(df, COUNTRIES, path)
+
+
+def parse_indicators(path: Path | str) -> pd.DataFrame:
+    """Indicator codes and their official titles."""
+    path = Path(path)
+    df = read_csv(path, ("indicator", "title"), required=("indicator", "title"))
+    check_unique(df, ("indicator",), path)
+    return validate(df, INDICATORS, path)
+
+
+def parse(path: Path | str) -> pd.DataFrame:
+    """Read any WDI file of the mirror or a World Bank wide download, recognised by its header."""
+    path = Path(path)
+    for columns, reader in (
+        (("iso3", "indicator", "value", "source"), parse_long),
+        (("iso3", "iso2", "income_group"), parse_countries),
+        (("indicator", "title"), parse_indicators),
+    ):
+        try:
+            find_header(path, columns, max_lines=1)
+        except ParseError:
+            continue
+        return reader(path)
+    try:
+        find_header(path, _OFFICIAL_HEADER)
+    except ParseError:
+        raise ParseError(path, "not a known World Development Indicators file (header not recognised)") from None
+    return parse_official(path)

@@ -1,0 +1,194 @@
+"""UN World Population Prospects 2024: locations, annual series, mid-year periods and population by sex.
+
+The release counts in thousands; we store persons (x 1000, rounded to whole persons) so every table in the
+database shares one unit. Aggregates (World, regions, income groups) are flagged ``is_country = False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from migdev.sources.errors import ParseError
+from migdev.sources.table import check_unique, find_header, read_csv, validate
+
+REVISION = "2024"
+
+_M49 = pa.Column(int, pa.Check.in_range(1, 9999))
+_ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
+_COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+
+LOCATIONS = pa.DataFrameSchema(
+    {
+        "m49": _M49,
+        "iso3": _ISO3,
+        "name": pa.Column(str),
+        "is_country": pa.Column(bool),
+        "location_type": pa.Column(int),
+        "reg_code": pa.Column("Int64", nullable=True),
+        "reg_name": pa.Column(str, nullable=True),
+        "area_code": pa.Column("Int64", nullable=True),
+        "area_name": pa.Column(str, nullable=True),
+    },
+    name="WPP locations",
+    strict=True,
+)
+
+ANNUAL = pa.DataFrameSchema(
+    {
+        "m49": _M49,
+        "iso3": _ISO3,
+        "is_country": pa.Column(bool),
+        "year": pa.Column(int, pa.Check.in_range(1950, 2100)),
+        "pop_jan1": _COUNT,
+        "pop_jul1": _COUNT,
+        "births": _COUNT,
+        "deaths": _COUNT,
+        "net_migration": pa.Column("Int64", nullable=True),
+        "variant": pa.Column(str, pa.Check.isin(["estimate", "medium"])),
+    },
+    name="WPP annual",
+    strict=True,
+)
+
+PERIODS = pa.DataFrameSchema(
+    {
+        "m49": _M49,
+        "iso3": _ISO3,
+        "is_country": pa.Column(bool),
+        "period_start": pa.Column(int),
+        "period_end": pa.Column(int),
+        "pop_start": _COUNT,
+        "pop_end": _COUNT,
+        "births": _COUNT,
+        "deaths": _COUNT,
+        "net_migration": pa.Column("Int64", nullable=True),
+        "variant": pa.Column(str),
+    },
+    name="WPP mid-year periods",
+    strict=True,
+    checks=pa.Check(lambda d: d["period_end"] > d["period_start"], error="period_end must follow period_start"),
+)
+
+POPULATION_BY_SEX = pa.DataFrameSchema(
+    {
+        "m49": _M49,
+        "iso3": _ISO3,
+        "is_country": pa.Column(bool),
+        "year": pa.Column(int, pa.Check.in_range(1950, 2100)),
+        "sex": pa.Column(str, pa.Check.isin(["total", "male", "female"])),
+        "persons": _COUNT,
+        "variant": pa.Column(str),
+    },
+    name="WPP population by sex",
+    strict=True,
+)
+
+
+def _persons(thousands: pd.Series) -> pd.Series:
+    """Thousands (as published) to whole persons."""
+    return pd.Series(np.round(thousands.to_numpy(dtype=float) * 1000.0), index=thousands.index).astype("Int64")
+
+
+def _flag(df: pd.DataFrame, path: Path) -> pd.Series:
+    text = df["is_country"].str.lower()
+    bad = ~text.isin(["true", "false"])
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ParseError(path, f"{df['is_country'].iloc[i]!r} is not True/False", row=2 + i, column="is_country")
+    return text == "true"
+
+
+def parse_locations(path: Path | str) -> pd.DataFrame:
+    """WPP location list: M49 code, ISO3, name, and the region/area parents."""
+    path = Path(path)
+    cols = ("loc_code", "iso3", "name", "is_country", "location_type", "reg_code", "reg_name", "area_code",
+            "area_name")
+    df = read_csv(path, cols, integer=("loc_code", "location_type", "reg_code", "area_code"),
+                  required=("loc_code", "name", "is_country", "location_type"))
+    check_unique(df, ("loc_code",), path)
+    df["is_country"] = _flag(df, path)
+    df = df.rename(columns={"loc_code": "m49"})
+    for c in ("m49", "location_type"):
+        df[c] = df[c].astype("int64")
+    for c in ("reg_code", "area_code"):
+        df[c] = df[c].mask(df[c] < 0)  # -1 means "no parent"
+    return validate(df, LOCATIONS, path)
+
+
+def parse_annual(path: Path | str) -> pd.DataFrame:
+    """Annual population (1 Jan, 1 July) and calendar-year births, deaths and net migration, in persons."""
+    path = Path(path)
+    counts = ("pop_jan1", "pop_jul1", "births", "deaths", "net_migration")
+    cols = ("loc_code", "iso3", "is_country", "year", *counts, "variant")
+    df = read_csv(path, cols, numeric=counts, integer=("loc_code", "year"),
+                  required=("loc_code", "is_country", "year", "variant"))
+    check_unique(df, ("loc_code", "year"), path)
+    df["is_country"] = _flag(df, path)
+    df = df.rename(columns={"loc_code": "m49"})
+    for c in ("m49", "year"):
+        df[c] = df[c].astype("int64")
+    for c in counts:
+        df[c] = _persons(df[c])
+    return validate(df, ANNUAL, path)
+
+
+def parse_periods(path: Path | str) -> pd.DataFrame:
+    """Mid-year to mid-year periods (1990-1995 ... 2015-2020, 2020-2024, 2020-2025): the inputs of flow estimation."""
+    path = Path(path)
+    counts = ("pop_start_jul1", "pop_end_jul1", "births", "deaths", "net_migration")
+    cols = ("loc_code", "iso3", "is_country", "year_start", "year_end", *counts, "variant")
+    df = read_csv(path, cols, numeric=counts, integer=("loc_code", "year_start", "year_end"),
+                  required=("loc_code", "is_country", "year_start", "year_end"))
+    check_unique(df, ("loc_code", "year_start", "year_end"), path)
+    df["is_country"] = _flag(df, path)
+    df = df.rename(columns={"loc_code": "m49", "year_start": "period_start", "year_end": "period_end",
+                            "pop_start_jul1": "pop_start", "pop_end_jul1": "pop_end"})
+    for c in ("m49", "period_start", "period_end"):
+        df[c] = df[c].astype("int64")
+    for c in ("pop_start", "pop_end", "births", "deaths", "net_migration"):
+        df[c] = _persons(df[c])
+    df["variant"] = df["variant"].fillna("estimate")
+    return validate(df, PERIODS, path)
+
+
+def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
+    """1 July population by sex at 5-year points, long by sex, in persons."""
+    path = Path(path)
+    cols = ("loc_code", "iso3", "is_country", "year", "pop_male", "pop_female", "pop_total", "variant")
+    df = read_csv(path, cols, numeric=("pop_male", "pop_female", "pop_total"), integer=("loc_code", "year"),
+                  required=("loc_code", "is_country", "year"))
+    check_unique(df, ("loc_code", "year"), path)
+    df["is_country"] = _flag(df, path)
+    long = df.rename(columns={"loc_code": "m49", "pop_male": "male", "pop_female": "female", "pop_total": "total"})
+    long = long.melt(id_vars=["m49", "iso3", "is_country", "year", "variant"], value_vars=["total", "male", "female"],
+                     var_name="sex", value_name="thousands")
+    long["persons"] = _persons(long.pop("thousands"))
+    for c in ("m49", "year"):
+        long[c] = long[c].astype("int64")
+    long = long[list(POPULATION_BY_SEX.columns)]
+    return validate(long, POPULATION_BY_SEX, path)
+
+
+_READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
+    frozenset({"loc_code", "pop_start_jul1", "year_start"}): parse_periods,
+    frozenset({"loc_code", "pop_male", "pop_female"}): parse_population_by_sex,
+    frozenset({"loc_code", "pop_jul1", "births", "year"}): parse_annual,
+    frozenset({"loc_code", "location_type", "reg_code"}): parse_locations,
+}
+
+
+def parse(path: Path | str) -> pd.DataFrame:
+    """Read any WPP 2024 table of the mirror, recognised by its header columns."""
+    path = Path(path)
+    for columns, reader in _READERS.items():
+        try:
+            find_header(path, columns, max_lines=1)
+        except ParseError:
+            continue
+        return reader(path)
+    raise ParseError(path, "not a known World Population Prospects table (header not recognised)", row=1)
