@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "open"]
 
 
-def open(db: str | None = None) -> Observatory:  # noqa: A001 - the public name users expect
+def open(db: str | None = None) -> Observatory:
     """Open a built migdev database (default ``$MIGDEV_DB`` or ``./migdev.duckdb``) for reading."""
     from migdev.api import Observatory
 

@@ -164,17 +164,19 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
                 "population", "refugees")
         integer = ("revision", "year", "m49", "migrant_stock", "population", "refugees")
     else:
-        cols = ("revision", "year", "sex", "m49", "iso3", "name", "type_of_data", "migrant_stock")
-        integer = ("revision", "year", "m49", "migrant_stock")
+        cols = ("revision", "year", "sex", "m49", "iso3", "name", "type_of_data", "migrant_stock",
+                "population_wpp2024")
+        integer = ("revision", "year", "m49", "migrant_stock", "population_wpp2024")
     df = read_csv(path, cols, integer=integer, required=("revision", "year", "sex", "m49", "name"))
     check_sex(df, path)
     check_unique(df, ("year", "sex", "m49"), path)
     if official:
         df["is_country"] = _bool(df, "is_country", path)
     else:
-        # the 2024 file lists 233 countries/areas and WORLD (900); UN aggregate codes are all >= 900 save 2003
+        # the 2024 file lists 233 countries/areas and WORLD (900); UN aggregate codes are all >= 900 save 2003;
+        # its population column is WPP 2024, which the release uses for the migrant share
         df["is_country"] = (df["m49"] < 900).astype(bool)
-        df["population"] = pd.array([pd.NA] * len(df), dtype="Int64")
+        df = df.rename(columns={"population_wpp2024": "population"})
         df["refugees"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df = _ints(df, ("revision", "year", "m49"))
     df = df[list(DESTINATION.columns)]
