@@ -50,7 +50,7 @@ def _od_matrix(m: FlowLike, orig: str, dest: str, flow: str) -> tuple[np.ndarray
             raise ValueError(f"m has more than one flow for the origin-destination pair {dup}")
         labels = pd.Index(pd.unique(pd.concat([m[orig], m[dest]], ignore_index=True)))
         wide = m.pivot(index=orig, columns=dest, values=flow).reindex(index=labels, columns=labels)
-        mat = wide.to_numpy(dtype=float)
+        mat = np.array(wide.to_numpy(dtype=float))
         mat[np.isnan(mat)] = 0.0
     elif isinstance(m, pd.DataFrame):
         if m.shape[0] != m.shape[1] or set(m.index) != set(m.columns):
@@ -59,7 +59,7 @@ def _od_matrix(m: FlowLike, orig: str, dest: str, flow: str) -> tuple[np.ndarray
                 f"with columns {orig!r}, {dest!r} and {flow!r}"
             )
         labels = pd.Index(m.index)
-        mat = m.reindex(columns=labels).to_numpy(dtype=float)
+        mat = np.array(m.reindex(columns=labels).to_numpy(dtype=float))
     else:
         mat = np.array(m, dtype=float)
         if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:

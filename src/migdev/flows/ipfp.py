@@ -193,6 +193,92 @@ def _exact_change(s, a0, b0, a1, b1, chunk_cells: int = 4_000_000) -> float:
     return best
 
 
+def _loop_general(s, st, ta, tb, tol, max_iter):
+    """Factored mipfp loop for K > 1 (bounds per k, exact chunked change only when undecided)."""
+    n, m = s.shape
+    k_dim = ta.shape[1]
+    smax = float(s.max()) if s.size else 0.0
+    a = np.ones((n, k_dim))
+    b = np.ones((m, k_dim))
+    ta_pos = ta != 0
+    tb_pos = tb != 0
+    kk = np.arange(k_dim)
+    conv = False
+    crit = float("nan")
+    it = 0
+    u = s @ b
+    for it in range(1, max_iter + 1):  # noqa: B007
+        a_new = np.zeros_like(a)
+        np.divide(ta, u, out=a_new, where=ta_pos & (a * u != 0))
+        v = st @ a_new
+        b_new = np.zeros_like(b)
+        np.divide(tb, v, out=b_new, where=tb_pos & (b * v != 0))
+        u = s @ b_new
+        da = np.abs(a_new - a)
+        db = np.abs(b_new - b)
+        i1 = da.argmax(axis=0)
+        j1 = (s[i1, :] * b_new.T).argmax(axis=1)
+        j2 = db.argmax(axis=0)
+        i2 = (st[j2, :] * a.T).argmax(axis=1)
+        lower = max(
+            float(np.max(s[i1, j1] * np.abs(a_new[i1, kk] * b_new[j1, kk] - a[i1, kk] * b[j1, kk]))),
+            float(np.max(s[i2, j2] * np.abs(a_new[i2, kk] * b_new[j2, kk] - a[i2, kk] * b[j2, kk]))),
+        )
+        if lower >= tol:
+            crit = lower
+        else:
+            upper = smax * float(np.max(da.max(axis=0) * b_new.max(axis=0) + a.max(axis=0) * db.max(axis=0)))
+            crit = upper if upper * (1 + 1e-12) < tol else _exact_change(s, a, b, a_new, b_new)
+        a, b = a_new, b_new
+        if crit < tol:
+            conv = True
+            break
+    return a, b, conv, it, crit
+
+
+def _loop_matrix(s, st, ta, tb, tol, max_iter):
+    """Factored mipfp loop for a matrix (rows then columns): two mat-vecs per sweep plus O(n) bounds."""
+    n, m = s.shape
+    smax = float(s.max()) if s.size else 0.0
+    a = np.ones(n)
+    b = np.ones(m)
+    ta_pos = ta != 0
+    tb_pos = tb != 0
+    conv = False
+    crit = float("nan")
+    it = 0
+    u = s @ b
+    for it in range(1, max_iter + 1):  # noqa: B007
+        a_new = np.zeros(n)
+        np.divide(ta, u, out=a_new, where=ta_pos & (a * u != 0))
+        v = st @ a_new
+        b_new = np.zeros(m)
+        np.divide(tb, v, out=b_new, where=tb_pos & (b * v != 0))
+        u = s @ b_new
+        da = np.abs(a_new - a)
+        i1 = int(da.argmax())
+        j1 = int((s[i1] * b_new).argmax())
+        lower = s[i1, j1] * abs(a_new[i1] * b_new[j1] - a[i1] * b[j1])
+        if lower < tol:
+            db = np.abs(b_new - b)
+            j2 = int(db.argmax())
+            i2 = int((st[j2] * a).argmax())
+            lower = max(lower, s[i2, j2] * abs(a_new[i2] * b_new[j2] - a[i2] * b[j2]))
+        if lower >= tol:
+            crit = float(lower)
+        else:
+            upper = smax * (float(da.max()) * float(b_new.max()) + float(a.max()) * float(db.max()))
+            if upper * (1 + 1e-12) < tol:
+                crit = upper
+            else:
+                crit = float((np.abs(np.multiply.outer(a_new, b_new) - np.multiply.outer(a, b)) * s).max())
+        a, b = a_new, b_new
+        if crit < tol:
+            conv = True
+            break
+    return a, b, conv, it, crit
+
+
 def fit_scaled(
     s: np.ndarray,
     target_a: np.ndarray,
@@ -221,48 +307,12 @@ def fit_scaled(
     n, m = s.shape
     k_dim = ta.shape[1]
     st = np.ascontiguousarray(s.T)
-    smax = float(s.max()) if s.size else 0.0
-    a = np.ones((n, k_dim))
-    b = np.ones((m, k_dim))
-    ta_pos = ta != 0
-    tb_pos = tb != 0
-    kk = np.arange(k_dim)
-    conv = False
-    crit = float("nan")
-    it = 0
+    if k_dim == 1:
+        a1, b1, conv, it, crit = _loop_matrix(s, st, ta[:, 0], tb[:, 0], tol, max_iter)
+        a, b = a1[:, None], b1[:, None]
+    else:
+        a, b, conv, it, crit = _loop_general(s, st, ta, tb, tol, max_iter)
     u = s @ b
-    for it in range(1, max_iter + 1):  # noqa: B007
-        # margin (i, k): current = a * (s @ b)
-        cur = a * u
-        a_new = np.zeros_like(a)
-        np.divide(ta, u, out=a_new, where=ta_pos & (cur != 0))
-        v = st @ a_new
-        cur_b = b * v
-        b_new = np.zeros_like(b)
-        np.divide(tb, v, out=b_new, where=tb_pos & (cur_b != 0))
-        u = s @ b_new
-        # exact decision on max |x_new - x_old| < tol via bounds
-        da = np.abs(a_new - a)
-        db = np.abs(b_new - b)
-        upper = smax * float(np.max(da.max(axis=0) * b_new.max(axis=0) + a.max(axis=0) * db.max(axis=0)))
-        i1 = da.argmax(axis=0)
-        j1 = (s[i1, :] * b_new.T).argmax(axis=1)
-        j2 = db.argmax(axis=0)
-        i2 = (st[j2, :] * a.T).argmax(axis=1)
-        lower = max(
-            float(np.max(s[i1, j1] * np.abs(a_new[i1, kk] * b_new[j1, kk] - a[i1, kk] * b[j1, kk]))),
-            float(np.max(s[i2, j2] * np.abs(a_new[i2, kk] * b_new[j2, kk] - a[i2, kk] * b[j2, kk]))),
-        )
-        if lower >= tol:
-            crit = lower
-        elif upper * (1 + 1e-12) < tol:
-            crit = upper
-        else:
-            crit = _exact_change(s, a, b, a_new, b_new)
-        a, b = a_new, b_new
-        if crit < tol:
-            conv = True
-            break
     err_a = float(np.abs(ta - a * u).max()) if ta.size else float("-inf")
     err_b = float(np.abs(tb - b * (st @ a)).max()) if tb.size else float("-inf")
     return ScaledFit(a, b, conv, it, crit, (err_a, err_b))

@@ -128,6 +128,16 @@ _VALUE_COLUMNS = (
     "refugees_share_of_migrants",
 )
 _INTEGER_COLUMNS = ("migrant_stock", "population", "refugees")
+#: Columns the workbook gives in persons: a fractional value there is an error, not a rounding matter.
+_PERSON_COLUMNS = ("migrant_stock", "refugees")
+#: Workbook unit -> output unit: Table 2 is in thousands, every percentage becomes a fraction.
+_UNIT_FACTOR = {
+    "population": 1000.0,
+    "migrant_share": 0.01,
+    "female_share_of_migrants": 0.01,
+    "stock_change_rate": 0.01,
+    "refugees_share_of_migrants": 0.01,
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -184,7 +194,6 @@ class _TableSpec:
     classify: Callable[[str], tuple[str, str] | None]
     required: tuple[tuple[str, str], ...]
     periods: bool = False  # value columns are headed "1990-1995" instead of a year
-    scale: float = 1.0  # multiply the cell value by this to get the output unit
 
 
 def _sexes(column: str) -> tuple[tuple[str, str], ...]:
@@ -193,11 +202,10 @@ def _sexes(column: str) -> tuple[tuple[str, str], ...]:
 
 _TABLES = (
     _TableSpec("Table 1", _by_sex("migrant_stock"), _sexes("migrant_stock")),
-    _TableSpec("Table 2", _by_sex("population"), _sexes("population"), scale=1000.0),
-    _TableSpec("Table 3", _by_sex("migrant_share"), _sexes("migrant_share"), scale=0.01),
-    _TableSpec("Table 4", _table4, (("female_share_of_migrants", "total"),), scale=0.01),
-    _TableSpec("Table 5", _by_sex("stock_change_rate"), _sexes("stock_change_rate"), periods=True,
-               scale=0.01),
+    _TableSpec("Table 2", _by_sex("population"), _sexes("population")),
+    _TableSpec("Table 3", _by_sex("migrant_share"), _sexes("migrant_share")),
+    _TableSpec("Table 4", _table4, (("female_share_of_migrants", "total"),)),
+    _TableSpec("Table 5", _by_sex("stock_change_rate"), _sexes("stock_change_rate"), periods=True),
     _TableSpec("Table 6", _table6, (("refugees", "total"), ("refugees_share_of_migrants", "total"))),
 )
 
@@ -336,7 +344,7 @@ def _year_key(value: object) -> tuple[int | None, bool]:
     """(year, is_period) for a year-row cell: 1990 -> (1990, False), '1990-1995' -> (1995, True)."""
     if isinstance(value, bool):
         return None, False
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float):
         if float(value).is_integer() and 1900 <= value <= 2100:
             return int(value), False
         return None, False
@@ -441,14 +449,13 @@ def _number(path: Path, sheet: _Sheet, r: int, c: int, *, integer: bool) -> floa
 def _read_table(path: Path, sheet: _Sheet, spec: _TableSpec) -> list[_Location]:
     header = _find_header(path, sheet)
     blocks = _find_blocks(path, sheet, spec, header)
-    integer = spec.scale == 1.0 and any(b.column in _INTEGER_COLUMNS for b in blocks)
     locations: list[_Location] = []
     first: dict[int, _Location] = {}
     for r in range(header.year_row + 1, len(sheet.rows)):
         code_cell = sheet.cell(r, header.code)
         values: dict[tuple[str, str, int], tuple[float, int]] = {}
         for b in blocks:
-            is_int = integer and b.column in _INTEGER_COLUMNS
+            is_int = b.column in _PERSON_COLUMNS
             for c, year in b.cols:
                 values[(b.column, b.sex, year)] = (_number(path, sheet, r, c, integer=is_int), c)
         if _is_blank(code_cell):
@@ -617,9 +624,7 @@ def _assemble(
                 i = base + year_pos[year] * n_sex + sex_pos[sex]
                 values[col][i] = value
                 origin[col][i] = (t, loc.row, c)
-    scale = {"population": 1000.0, "migrant_share": 0.01, "female_share_of_migrants": 0.01,
-             "stock_change_rate": 0.01, "refugees_share_of_migrants": 0.01}
-    for col, factor in scale.items():
+    for col, factor in _UNIT_FACTOR.items():
         values[col] = values[col] * factor
 
     sort_orders = [loc.sort_order if loc.sort_order is not None else i + 1 for i, loc in enumerate(master)]

@@ -1,0 +1,182 @@
+"""The Python API: a read-only view of a built database whose methods return pandas DataFrames.
+
+Filters are keyword arguments; each takes one value or a list. Unknown country codes, sexes or revisions are
+refused with a message that says what is known, instead of silently returning an empty frame.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from migdev import store
+
+SEXES = ("total", "male", "female")
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int | float):
+        return [value]
+    return list(value)
+
+
+class Observatory:
+    """An open migdev database. Use as ``with migdev.open() as obs:`` or call ``close()`` when done."""
+
+    def __init__(self, db: str | Path | None = None) -> None:
+        self.path = Path(db) if db is not None else store.default_path()
+        self._con: duckdb.DuckDBPyConnection = store.connect(self.path)
+        self._codes: set[str] | None = None
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Observatory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<migdev.Observatory {self.path}>"
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def sql(self, query: str, params: Iterable[Any] | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query against the database (for what the methods below do not cover)."""
+        return self._con.execute(query, list(params or [])).df()
+
+    def _select(self, table: str, columns: str, filters: dict[str, Any], order: str) -> pd.DataFrame:
+        clauses, params = [], []
+        for column, value in filters.items():
+            values = _as_list(value)
+            if values is None:
+                continue
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self.sql(f"SELECT {columns} FROM {table}{where} ORDER BY {order}", params)
+
+    def _known_codes(self) -> set[str]:
+        if self._codes is None:
+            self._codes = set(self.sql("SELECT iso3 FROM country")["iso3"])
+        return self._codes
+
+    def _check_codes(self, field: str, value: Any) -> list[str] | None:
+        codes = _as_list(value)
+        if codes is None:
+            return None
+        codes = [str(c).upper() for c in codes]
+        known = self._known_codes()
+        for code in codes:
+            if code not in known:
+                hint = difflib.get_close_matches(code, sorted(known), n=3)
+                names = self.sql("SELECT iso3, name_en FROM country")
+                by_name = names[names["name_en"].str.lower().str.contains(code.lower(), regex=False)]
+                suggestions = [*hint, *by_name["iso3"].head(3)]
+                extra = f"; did you mean {', '.join(dict.fromkeys(suggestions))}?" if suggestions else ""
+                raise ValueError(f"unknown {field} code {code!r}: use ISO 3166-1 alpha-3 codes as in "
+                                 f"countries(){extra}")
+        return codes
+
+    def _check_choice(self, field: str, value: Any, allowed: Iterable[Any]) -> list[Any] | None:
+        values = _as_list(value)
+        if values is None:
+            return None
+        allowed = [str(a) for a in allowed]
+        for v in values:
+            if str(v) not in allowed:
+                raise ValueError(f"unknown {field} {v!r}; expected one of {', '.join(allowed)}")
+        return [str(v) for v in values] if field in ("revision", "sex", "indicator", "method") else values
+
+    def _revisions(self, table: str, column: str = "revision") -> list[str]:
+        return list(self.sql(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1")[column])
+
+    # -- places --------------------------------------------------------------------------------------------
+    def countries(self, iso3: Any = None, sdg_region: Any = None, wb_income_group: Any = None) -> pd.DataFrame:
+        """Countries and areas with M49 codes, names in the six UN languages and UN/World Bank groupings."""
+        return self._select("country", "*", {"iso3": self._check_codes("country", iso3), "sdg_region": sdg_region,
+                                             "wb_income_group": wb_income_group}, "iso3")
+
+    def groups(self, kind: Any = None) -> pd.DataFrame:
+        """Aggregates (regions, development and income groups) of each publisher, kept apart from countries."""
+        return self._select("area_group", "*", {"kind": kind}, "group_id")
+
+    # -- migrant stock -------------------------------------------------------------------------------------
+    def stock(self, *, revision: Any = "2024", year: Any = None, sex: Any = None, origin: Any = None,
+              destination: Any = None) -> pd.DataFrame:
+        """Bilateral migrant stock (persons) by origin (place of birth) and destination (place of residence)."""
+        filters = {
+            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock")),
+            "year": year,
+            "sex": self._check_choice("sex", sex, SEXES),
+            "origin": self._check_codes("origin", origin),
+            "destination": self._check_codes("destination", destination),
+        }
+        return self._select("migrant_stock", "revision, year, sex, origin, destination, persons", filters,
+                            "revision, year, origin, destination, sex")
+
+    def stock_totals(self, *, revision: Any = "2024", year: Any = None, sex: Any = None,
+                     iso3: Any = None) -> pd.DataFrame:
+        """Immigrant and emigrant stock, population and refugees by country, as the release publishes them."""
+        filters = {
+            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock_total")),
+            "year": year,
+            "sex": self._check_choice("sex", sex, SEXES),
+            "iso3": self._check_codes("country", iso3),
+        }
+        return self._select("migrant_stock_total", "*", filters, "revision, year, iso3, sex")
+
+    def stock_by_age(self, *, revision: Any = "2020", year: Any = None, sex: Any = None,
+                     iso3: Any = None) -> pd.DataFrame:
+        """Migrant stock by destination, sex and five-year age group."""
+        filters = {
+            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock_age")),
+            "year": year,
+            "sex": self._check_choice("sex", sex, SEXES),
+            "iso3": self._check_codes("country", iso3),
+        }
+        return self._select("migrant_stock_age", "*", filters, "revision, year, iso3, sex, age_group")
+
+    # -- population ----------------------------------------------------------------------------------------
+    def population(self, *, iso3: Any = None, year: Any = None, sex: Any = None) -> pd.DataFrame:
+        """WPP 2024 population on 1 July, in persons (by sex at five-year points, total every year)."""
+        filters = {"iso3": self._check_codes("country", iso3), "year": year,
+                   "sex": self._check_choice("sex", sex, SEXES)}
+        return self._select("population", "*", filters, "iso3, year, sex")
+
+    def vital(self, *, iso3: Any = None, period_start: Any = None) -> pd.DataFrame:
+        """WPP 2024 births, deaths and net migration over mid-year periods, with the populations at both ends."""
+        filters = {"iso3": self._check_codes("country", iso3), "period_start": period_start}
+        return self._select("vital", "*", filters, "iso3, period_start, period_end")
+
+    # -- development -----------------------------------------------------------------------------------------
+    def wdi(self, *, iso3: Any = None, indicator: Any = None, year: Any = None) -> pd.DataFrame:
+        """World Development Indicators (current US$ unless the indicator says otherwise)."""
+        known = self.sql("SELECT DISTINCT indicator FROM wdi ORDER BY 1")["indicator"]
+        filters = {"iso3": self._check_codes("country", iso3),
+                   "indicator": self._check_choice("indicator", indicator, known), "year": year}
+        return self._select("wdi", "*", filters, "iso3, indicator, year")
+
+    def indicators(self) -> pd.DataFrame:
+        """WDI indicator codes and titles."""
+        return self.sql("SELECT * FROM wdi_indicator ORDER BY indicator")
+
+    # -- provenance ------------------------------------------------------------------------------------------
+    def sources(self) -> pd.DataFrame:
+        """The releases this database was built from, with revision, checksum, licence and citation."""
+        return self.sql("SELECT * FROM source ORDER BY source_id")
+
+    def build_log(self) -> pd.DataFrame:
+        """What the build that wrote this database reported, in order."""
+        return self.sql("SELECT * FROM build_log ORDER BY seq")
+
+    def unmatched(self) -> pd.DataFrame:
+        """Codes found in a source that match no country or aggregate (reported, not loaded)."""
+        return self.sql("SELECT * FROM unmatched_code ORDER BY source_id, field, code")
