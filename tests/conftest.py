@@ -1,0 +1,42 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """Root of the official-data mirror (``$MIGDEV_DATA_MIRROR``).
+
+    Unset: the real-data tests skip locally but fail in CI (``$CI`` set), where the mirror must be present.
+    """
+    root = os.environ.get("MIGDEV_DATA_MIRROR")
+    if not root or not Path(root).is_dir():
+        reason = f"MIGDEV_DATA_MIRROR is {'not set' if not root else f'not a directory: {root}'}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; in CI the official-data mirror is required")
+        pytest.skip(reason)
+    return Path(root)
+
+
+@pytest.fixture(scope="session")
+def real_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real database, built once per test session from the mirror."""
+    from migdev import pipeline
+
+    db = tmp_path_factory.mktemp("realdb") / "migdev.duckdb"
+    pipeline.build(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def observatory(real_db: Path):
+    """``migdev.open()`` on the real database."""
+    import migdev
+
+    with migdev.open(real_db) as obs:
+        yield obs
