@@ -28,6 +28,8 @@ worth knowing when using the output:
   its first row: the 2020 workbook lists "Australia and New Zealand" (927) both among the SDG regions and
   under Oceania, the 2019 workbook lists Oceania (909) as a geographic region and again as the SDG region
   "OCEANIA". A code repeated with *different* values is an error.
+* ``sort_order`` is the workbook's "Sort order" column (2020: the unlabelled column left of the names),
+  taken from Table 1 (the 2019 Table 6 numbers OCEANIA 199 where the other tables say 196).
 * ``is_aggregate``: from the ANNEX sheet when the workbook has one (2019: a country or area is marked as
   belonging to the more or the less developed regions, aggregates are not); otherwise (2020) from the
   code: UN DESA numbers every aggregate (World 900, regions, development and income groups) 900 or
@@ -100,8 +102,9 @@ SCHEMA = pa.DataFrameSchema(
         "migrant_share": pa.Column("float64", _fraction, nullable=True),
         "female_share_of_migrants": pa.Column("float64", _fraction, nullable=True),
         # An annual exponential rate: negative when the stock shrinks, no natural bounds, but finite.
-        "stock_change_rate": pa.Column("float64", pa.Check(np.isfinite, element_wise=True,
-                                                            name="finite"), nullable=True),
+        "stock_change_rate": pa.Column(
+            "float64", pa.Check(np.isfinite, element_wise=True, name="finite"), nullable=True
+        ),
         "refugees": pa.Column("Int64", _count, nullable=True),
         "refugees_share_of_migrants": pa.Column("float64", _fraction, nullable=True),
         "is_aggregate": pa.Column("bool"),
@@ -324,13 +327,21 @@ def _find_header(path: Path, sheet: _Sheet) -> _Header:
         ident = [c for c in (name, code, notes, type_, sort) if c is not None]
         first_value = max(ident) + 1
         year_row = next(
-            (yr for yr in (r, r + 1) if any(_year_key(sheet.cell(yr, c))[0] is not None
-                                             for c in range(first_value, sheet.width(yr)))),
+            (
+                yr
+                for yr in (r, r + 1)
+                if any(_year_key(sheet.cell(yr, c))[0] is not None for c in range(first_value, sheet.width(yr)))
+            ),
             None,
         )
         if year_row is None:
-            raise ParseError(path, "no row of years (e.g. 1990) or periods (e.g. 1990-1995) next to the header",
-                             sheet=sheet.name, row=r + 2, column=column_letter(first_value))
+            raise ParseError(
+                path,
+                "no row of years (e.g. 1990) or periods (e.g. 1990-1995) next to the header",
+                sheet=sheet.name,
+                row=r + 2,
+                column=column_letter(first_value),
+            )
         return _Header(r, year_row, name, code, notes, type_, sort, first_value)
     raise ParseError(
         path,
@@ -375,8 +386,13 @@ def _find_blocks(path: Path, sheet: _Sheet, spec: _TableSpec, header: _Header) -
     for r, c, block in blocks:
         key = (block.column, block.sex)
         if key in seen and block.column != _IGNORED:
-            raise ParseError(path, f"a second block titled for {block.column} ({block.sex})",
-                             sheet=sheet.name, row=r + 1, column=column_letter(c))
+            raise ParseError(
+                path,
+                f"a second block titled for {block.column} ({block.sex})",
+                sheet=sheet.name,
+                row=r + 1,
+                column=column_letter(c),
+            )
         # The block runs until the next non-empty cell on its title row.
         end = next((cc for cc in range(c + 1, sheet.width(r)) if not _is_blank(sheet.cell(r, cc))), last_col)
         years: set[int] = set()
@@ -386,23 +402,38 @@ def _find_blocks(path: Path, sheet: _Sheet, spec: _TableSpec, header: _Header) -
                 continue
             year, is_period = _year_key(cell)
             if year is None:
-                raise ParseError(path, f"{cell!r} is not a year or a period such as 1990-1995",
-                                 sheet=sheet.name, row=header.year_row + 1, column=column_letter(cc))
+                raise ParseError(
+                    path,
+                    f"{cell!r} is not a year or a period such as 1990-1995",
+                    sheet=sheet.name,
+                    row=header.year_row + 1,
+                    column=column_letter(cc),
+                )
             if year in years:
                 # Two runs of years under one title: the title of the second block is missing.
                 titled = {(b.column, b.sex) for _, _, b in blocks}
                 missing = [k for k in spec.required if k not in titled]
                 what = f" (no block of {missing[0][0]} for sex {missing[0][1]!r})" if missing else ""
-                raise ParseError(path, f"year {year} appears twice under the title of {block.column} "
-                                 f"({block.sex}): a block title is missing{what}",
-                                 sheet=sheet.name, row=title_row + 1, column=column_letter(cc))
+                raise ParseError(
+                    path,
+                    f"year {year} appears twice under the title of {block.column} "
+                    f"({block.sex}): a block title is missing{what}",
+                    sheet=sheet.name,
+                    row=title_row + 1,
+                    column=column_letter(cc),
+                )
             years.add(year)
             if block.column == _IGNORED:
                 continue
             if is_period != spec.periods:
                 expected = "a period such as 1990-1995" if spec.periods else "a year"
-                raise ParseError(path, f"{cell!r} is not {expected}", sheet=sheet.name,
-                                 row=header.year_row + 1, column=column_letter(cc))
+                raise ParseError(
+                    path,
+                    f"{cell!r} is not {expected}",
+                    sheet=sheet.name,
+                    row=header.year_row + 1,
+                    column=column_letter(cc),
+                )
             block.cols.append((cc, year))
         seen[key] = block
 
@@ -410,13 +441,22 @@ def _find_blocks(path: Path, sheet: _Sheet, spec: _TableSpec, header: _Header) -
     if missing:
         column, sex = missing[0]
         after = max((cc for b in seen.values() for cc, _ in b.cols), default=header.first_value - 1) + 1
-        raise ParseError(path, f"no block of {column} for sex {sex!r} (no title naming "
-                         f"{_SEX_WORDS[sex]!r})", sheet=sheet.name, row=title_row + 1,
-                         column=column_letter(after))
+        raise ParseError(
+            path,
+            f"no block of {column} for sex {sex!r} (no title naming {_SEX_WORDS[sex]!r})",
+            sheet=sheet.name,
+            row=title_row + 1,
+            column=column_letter(after),
+        )
     empty = [b for b in seen.values() if not b.cols and b.column != _IGNORED]
     if empty:
-        raise ParseError(path, f"the block of {empty[0].column} ({empty[0].sex}) has no year columns",
-                         sheet=sheet.name, row=header.year_row + 1, column=column_letter(empty[0].title_col))
+        raise ParseError(
+            path,
+            f"the block of {empty[0].column} ({empty[0].sex}) has no year columns",
+            sheet=sheet.name,
+            row=header.year_row + 1,
+            column=column_letter(empty[0].title_col),
+        )
     return [b for b in seen.values() if b.column != _IGNORED]
 
 
@@ -432,17 +472,20 @@ def _number(path: Path, sheet: _Sheet, r: int, c: int, *, integer: bool) -> floa
         if not text or text in NA_MARKERS:
             return math.nan
         if not _NUMBER_RE.match(text):
-            raise ParseError(path, f"{value!r} is not a number (nor '..')", sheet=sheet.name, row=r + 1,
-                             column=column_letter(c))
+            raise ParseError(
+                path, f"{value!r} is not a number (nor '..')", sheet=sheet.name, row=r + 1, column=column_letter(c)
+            )
         number = float(text)
     else:
         raise ParseError(path, f"{value!r} is not a number", sheet=sheet.name, row=r + 1, column=column_letter(c))
     if not math.isfinite(number):
-        raise ParseError(path, f"{value!r} is not a finite number", sheet=sheet.name, row=r + 1,
-                         column=column_letter(c))
+        raise ParseError(
+            path, f"{value!r} is not a finite number", sheet=sheet.name, row=r + 1, column=column_letter(c)
+        )
     if integer and abs(number - round(number)) > _INTEGER_TOLERANCE * max(1.0, abs(number)):
-        raise ParseError(path, f"{value!r} is not a whole number of persons", sheet=sheet.name, row=r + 1,
-                         column=column_letter(c))
+        raise ParseError(
+            path, f"{value!r} is not a whole number of persons", sheet=sheet.name, row=r + 1, column=column_letter(c)
+        )
     return number
 
 
@@ -461,16 +504,26 @@ def _read_table(path: Path, sheet: _Sheet, spec: _TableSpec) -> list[_Location]:
         if _is_blank(code_cell):
             filled = [c for _, (v, c) in values.items() if not math.isnan(v)]
             if filled and not _is_blank(sheet.cell(r, header.name)):
-                raise ParseError(path, f"row {_text(sheet.cell(r, header.name))!r} has values but no location "
-                                 "code", sheet=sheet.name, row=r + 1, column=column_letter(header.code))
+                raise ParseError(
+                    path,
+                    f"row {_text(sheet.cell(r, header.name))!r} has values but no location code",
+                    sheet=sheet.name,
+                    row=r + 1,
+                    column=column_letter(header.code),
+                )
             continue  # a heading ("UN development groups") or a blank/footnote line
         code = _code(path, sheet, r, header.code)
         sort_order = None
         if header.sort_order is not None:
             cell = sheet.cell(r, header.sort_order)
             if not (isinstance(cell, int | float) and not isinstance(cell, bool) and float(cell).is_integer()):
-                raise ParseError(path, f"sort order {cell!r} is not a whole number", sheet=sheet.name,
-                                 row=r + 1, column=column_letter(header.sort_order))
+                raise ParseError(
+                    path,
+                    f"sort order {cell!r} is not a whole number",
+                    sheet=sheet.name,
+                    row=r + 1,
+                    column=column_letter(header.sort_order),
+                )
             sort_order = int(cell)
         loc = _Location(
             code=code,
@@ -478,16 +531,19 @@ def _read_table(path: Path, sheet: _Sheet, spec: _TableSpec) -> list[_Location]:
             sort_order=sort_order,
             name=_clean_name(sheet.cell(r, header.name)),
             notes=_clean_note(sheet.cell(r, header.notes)) if header.notes is not None else None,
-            type_of_data=_clean_type(sheet.cell(r, header.type_of_data))
-            if header.type_of_data is not None else None,
+            type_of_data=_clean_type(sheet.cell(r, header.type_of_data)) if header.type_of_data is not None else None,
             values=values,
         )
         if code in first:
             prev = first[code]
             if not _same(prev, loc):
-                raise ParseError(path, f"location code {code} appears again (first at row {prev.row + 1}) "
-                                 "with different values", sheet=sheet.name, row=r + 1,
-                                 column=column_letter(header.code))
+                raise ParseError(
+                    path,
+                    f"location code {code} appears again (first at row {prev.row + 1}) with different values",
+                    sheet=sheet.name,
+                    row=r + 1,
+                    column=column_letter(header.code),
+                )
             continue  # an identical repeat (927 "Australia and New Zealand" in 2020): keep the first
         first[code] = loc
         locations.append(loc)
@@ -515,8 +571,13 @@ def _code(path: Path, sheet: _Sheet, r: int, c: int) -> int:
         return int(value)
     if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
         return int(value)
-    raise ParseError(path, f"location code {value!r} is not a positive whole number", sheet=sheet.name,
-                     row=r + 1, column=column_letter(c))
+    raise ParseError(
+        path,
+        f"location code {value!r} is not a positive whole number",
+        sheet=sheet.name,
+        row=r + 1,
+        column=column_letter(c),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -531,8 +592,11 @@ def _revision(path: Path, sheets: Sequence[_Sheet]) -> int:
             for value in row:
                 if isinstance(value, str) and (m := _REVISION_RE.search(value)):
                     return int(m.group(1))
-    raise ParseError(path, "no 'POP/DB/MIG/Stock/Rev.<year>' text to read the revision from",
-                     sheet=sheets[0].name if sheets else None)
+    raise ParseError(
+        path,
+        "no 'POP/DB/MIG/Stock/Rev.<year>' text to read the revision from",
+        sheet=sheets[0].name if sheets else None,
+    )
 
 
 def _annex_countries(path: Path, sheet: _Sheet) -> dict[int, bool]:
@@ -549,8 +613,9 @@ def _annex_countries(path: Path, sheet: _Sheet) -> dict[int, bool]:
     code_col = next(c for c, t in enumerate(texts) if t in ("code", "location code"))
     dev_cols = [c for c, t in enumerate(texts) if t in ("more developed regions", "less developed regions")]
     if len(dev_cols) != 2:
-        raise ParseError(path, "no 'More Developed Regions' and 'Less Developed Regions' columns",
-                         sheet=sheet.name, row=header + 1)
+        raise ParseError(
+            path, "no 'More Developed Regions' and 'Less Developed Regions' columns", sheet=sheet.name, row=header + 1
+        )
     result: dict[int, bool] = {}
     for r in range(header + 1, len(sheet.rows)):
         if _is_blank(sheet.cell(r, code_col)):
@@ -606,8 +671,9 @@ def _assemble(
     for sheet, locations in zip(sheets[1:], tables[1:], strict=True):
         for loc in locations:
             if loc.code not in index:
-                raise ParseError(path, f"location code {loc.code} is not in {sheets[0].name}",
-                                 sheet=sheet.name, row=loc.row + 1)
+                raise ParseError(
+                    path, f"location code {loc.code} is not in {sheets[0].name}", sheet=sheet.name, row=loc.row + 1
+                )
     years = sorted({year for locations in tables for loc in locations for (_, _, year) in loc.values})
     n_loc, n_year, n_sex = len(master), len(years), len(SEXES)
     n = n_loc * n_year * n_sex
