@@ -187,6 +187,37 @@ def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None
     return country_code, group
 
 
+def _drop_unpublished(stock: pd.DataFrame, frames: dict[str, pd.DataFrame], places: countries.Registry,
+                      ctx: _Context) -> pd.DataFrame:
+    """Remove bilateral rows that are all zero where the release publishes '..' (not available) as the total.
+
+    The 2020 bilateral table carries explicit zeros for South Sudan, Montenegro, Curacao (1990-2005) and Sint
+    Maarten (1990-2000), whose official Table 1 totals are '..': those zeros mean "no estimate", not "none".
+    """
+    official = frames["ims2020_destination"]
+    missing = official[official["migrant_stock"].isna() & official["is_country"]]
+    if missing.empty:
+        return stock
+    iso = countries.resolve(missing["m49"], missing["iso3"], places.country)
+    keys = pd.DataFrame({"revision": missing["revision"].astype(str), "year": missing["year"],
+                         "sex": missing["sex"], "destination": iso}).dropna()
+    cells = stock.merge(keys, on=["revision", "year", "sex", "destination"])
+    sums = cells.groupby(["revision", "year", "sex", "destination"])["persons"].sum()
+    empty = sums[sums == 0].reset_index()[["revision", "year", "sex", "destination"]]
+    if empty.empty:
+        return stock
+    merged = stock.merge(empty.assign(_drop=True), on=["revision", "year", "sex", "destination"], how="left")
+    flag = merged["_drop"].notna().to_numpy()
+    dropped = stock[flag]
+    for dest, part in empty.groupby("destination"):
+        years = sorted(part["year"].unique())
+        ctx.say("warning", f"IMS {part['revision'].iloc[0]}: destination {dest} has '..' (not available) as its "
+                           f"official total in {', '.join(map(str, years))} but zeros in the bilateral table; "
+                           f"those zero rows are treated as missing, not loaded")
+    ctx.say("info", f"{len(dropped):,} unpublished zero rows left out of migrant_stock")
+    return stock[~flag].reset_index(drop=True)
+
+
 def _harmonise(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: _Context) -> dict[str, pd.DataFrame]:
     """Turn parsed frames into the store's tables: ISO3 keys, aggregates apart, persons as integers."""
     out: dict[str, pd.DataFrame] = {"country": places.country, "area_group": places.area_group,
@@ -201,7 +232,7 @@ def _harmonise(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx:
         keep = dest.notna() & orig.notna()
         stocks.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
                                     "origin": orig, "destination": dest, "persons": f["persons"]})[keep])
-    out["migrant_stock"] = pd.concat(stocks, ignore_index=True)
+    out["migrant_stock"] = _drop_unpublished(pd.concat(stocks, ignore_index=True), frames, places, ctx)
     ctx.say("info", f"migrant_stock: {len(out['migrant_stock']):,} rows; the unspecified origin 'Other' (M49 2003) "
                     f"is kept as {countries.UNSPECIFIED_ORIGIN}")
 

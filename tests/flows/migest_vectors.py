@@ -78,6 +78,13 @@ def _levels(dimnames: Any, ndim: int) -> tuple[list[str] | None, list[list[str]]
     return names, None
 
 
+def _summary_field(v: Any) -> np.ndarray:
+    """A summary field is either a plain nested list or an encoded matrix; return the values."""
+    if isinstance(v, dict) and "type" in v:
+        return _array(v["data"]).reshape(v["dim"])
+    return _array(v)
+
+
 def decode(obj: Any) -> Any:
     """Turn one encoded R value into numpy/pandas: vector -> Series (named) or ndarray, matrix -> DataFrame, ..."""
     if not isinstance(obj, dict) or "type" not in obj:
@@ -108,11 +115,13 @@ def decode(obj: Any) -> Any:
             s = obj["summary"]
             cells = s["sample_cells"]
             cells = decode(cells) if isinstance(cells, dict) and "type" in cells else pd.DataFrame(cells)
+            if isinstance(cells, pd.DataFrame) and "note" in cells.columns:
+                cells = cells.drop(columns="note")
             return Summary3(
-                sum_over_dim3=_array(s["sum_over_dim3"]),
-                sum_over_dim2=_array(s["sum_over_dim2"]),
-                sum_over_dim1=_array(s["sum_over_dim1"]),
-                diag_12=_array(s["diag_12"]),
+                sum_over_dim3=_summary_field(s["sum_over_dim3"]),
+                sum_over_dim2=_summary_field(s["sum_over_dim2"]),
+                sum_over_dim1=_summary_field(s["sum_over_dim1"]),
+                diag_12=_summary_field(s["diag_12"]),
                 total=float(_num(s["total"])),
                 sample_cells=cells,
                 levels=levels,

@@ -5,7 +5,8 @@ uses ``mipfp::Ipfp`` instead (see :mod:`migdev.flows.ipfp`). They are reproduced
 order, same stopping rule, same iteration count) so that results match migest to machine precision, but
 every update is one whole-array numpy operation rather than loops over regions.
 
-Conventions: 2-d tables are ``[orig, dest]``; 3-d tables are ``[orig, dest, pob]`` (``i, j, k``). A scaling
+Inputs may be numpy arrays, pandas objects or nested sequences; outputs are numpy arrays (labels stay with
+the caller). Conventions: 2-d tables are ``[orig, dest]``; 3-d tables are ``[orig, dest, pob]`` (``i, j, k``). A scaling
 factor ``target / current`` that is NaN or infinite (a zero current margin) is set to 0, as in migest, so
 cells that cannot be fitted are emptied rather than blown up.
 
@@ -110,9 +111,7 @@ def _seed3(m: ArrayLike | None, r: int) -> np.ndarray:
 
 def _check_3way_totals(row_tot: np.ndarray, col_tot: np.ndarray) -> int:
     if row_tot.shape[0] != row_tot.shape[1] or row_tot.shape != col_tot.shape:
-        raise ValueError(
-            f"row_tot {row_tot.shape} and col_tot {col_tot.shape} must be square tables of the same size"
-        )
+        raise ValueError(f"row_tot {row_tot.shape} and col_tot {col_tot.shape} must be square tables of the same size")
     by_pob_row = row_tot.sum(axis=0)  # colSums(row_tot): persons per pob, origin side
     by_pob_col = col_tot.sum(axis=1)  # rowSums(col_tot): persons per pob, destination side
     bad = np.flatnonzero(_r_round(by_pob_row) != _r_round(by_pob_col))
@@ -300,8 +299,7 @@ def _cm_check(rows: np.ndarray, cols: np.ndarray, shape: Sequence[int]) -> None:
         )
     if _r_round(rows.sum()) != _r_round(cols.sum()):
         raise ValueError(
-            f"row and column totals are not equal: sum(row_tot) = {rows.sum():.10g}, "
-            f"sum(col_tot) = {cols.sum():.10g}"
+            f"row and column totals are not equal: sum(row_tot) = {rows.sum():.10g}, sum(col_tot) = {cols.sum():.10g}"
         )
 
 
@@ -368,6 +366,4 @@ def cm3(
         raise ValueError(f"cm3 needs a 3-d offset m, got shape {m3.shape}")
     _cm_check(rows, cols, m3.shape)
     alpha, beta, it = _cm_sweeps(rows, cols, m3.sum(axis=2), tol, maxit)
-    return CmResult(
-        n=alpha[:, None, None] * beta[None, :, None] * m3, theta=np.concatenate([alpha, beta]), it=it
-    )
+    return CmResult(n=alpha[:, None, None] * beta[None, :, None] * m3, theta=np.concatenate([alpha, beta]), it=it)
