@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from migdev import countries, store
@@ -90,7 +91,8 @@ def build(
     *,
     reporter: Reporter | None = None,
     sources: Mapping[str, Source] | None = None,
-    extra_steps: tuple[Callable[..., None], ...] = (),
+    flows: bool = True,
+    flow_methods: tuple[str, ...] | None = None,
 ) -> BuildReport:
     """Build the database at ``db`` from the registered sources; replace the old file only on success."""
     started = time.perf_counter()
@@ -138,9 +140,9 @@ def build(
         for table in order:
             rows[table] = store.insert(con, table, tables[table])
             ctx.reporter.advance(table)
-        for step_fn in extra_steps:
-            ctx.current = getattr(step_fn, "__name__", "step")
-            step_fn(con, ctx)
+        if flows:
+            ctx.current = "flows"
+            rows.update(estimate_flows(con, ctx, methods=flow_methods))
         unmatched = (pd.concat(ctx.unmatched, ignore_index=True) if ctx.unmatched
                      else pd.DataFrame(columns=["source_id", "field", "code", "name", "rows"]))
         store.insert(con, "unmatched_code", unmatched)
@@ -157,6 +159,53 @@ def build(
         store.discard(con, staging)
         raise
     return BuildReport(target, rows, unmatched, time.perf_counter() - started, ctx.log)
+
+
+def estimate_flows(con, ctx: _Context, methods: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Bilateral flows for every IMS revision, period, sex and method, stored in ``flow_estimate``.
+
+    Flows are stored origin x destination (place of birth summed, stayers excluded); a pair that is absent has
+    an estimated flow of zero. Each run's total, iterations and adjustments go to ``flow_estimate_run``.
+    """
+    from migdev import flows
+    from migdev.flow_accounts import Accounts
+
+    names = tuple(methods) if methods is not None else tuple(flows.METHODS)
+    unknown = [m for m in names if m not in flows.METHODS]
+    if unknown:
+        raise ValueError(f"unknown flow method(s) {', '.join(unknown)}; known: {', '.join(flows.METHODS)}")
+    accounts = Accounts(con, ctx.say)
+    jobs = [(rev, period, sex) for rev in sorted(accounts.stock["revision"].unique(), reverse=True)
+            for period in accounts.periods(rev) for sex in ("total", "male", "female")]
+    ctx.reporter.step("estimate flows", len(jobs) * len(names))
+    said: set[str] = set()
+    count = runs = 0
+    for rev, period, sex in jobs:
+        acc = accounts.account(rev, period, sex)
+        for note in acc.notes:
+            if note not in said:
+                said.add(note)
+                ctx.say("info", f"flows IMS {rev}: {note}")
+        parts, run_rows = [], []
+        for name in names:
+            started = time.perf_counter()
+            result = flows.estimate(name, (acc.stock_start, acc.stock_end), acc.vital)
+            od = result.od.to_numpy()
+            seconds = time.perf_counter() - started
+            o, d = np.nonzero(od > 0)
+            labels = np.asarray(acc.labels, dtype=object)
+            parts.append(pd.DataFrame({"stock_revision": rev, "method": name, "sex": sex, "period_start": period[0],
+                                       "period_end": period[1], "origin": labels[o], "destination": labels[d],
+                                       "flow": od[o, d]}))
+            run_rows.append({"stock_revision": rev, "method": name, "sex": sex, "period_start": period[0],
+                             "period_end": period[1], "regions": len(labels), "total_flow": float(od.sum()),
+                             "iterations": result.iterations, "seconds": seconds,
+                             "notes": "; ".join(dict.fromkeys(result.notes)) or None})
+            ctx.reporter.advance(f"{rev} {period[0]}-{period[1]} {sex} {name}")
+        count += store.insert(con, "flow_estimate", pd.concat(parts, ignore_index=True))
+        runs += store.insert(con, "flow_estimate_run", pd.DataFrame(run_rows))
+    ctx.say("info", f"flow_estimate: {count:,} non-zero origin-destination flows from {runs} estimates")
+    return {"flow_estimate": count, "flow_estimate_run": runs}
 
 
 def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None, iso3: str | None,

@@ -91,6 +91,12 @@ CREATE TABLE flow_estimate (
     flow DOUBLE NOT NULL CHECK (flow >= 0),
     PRIMARY KEY (stock_revision, method, sex, period_start, period_end, origin, destination)
 );
+CREATE TABLE flow_estimate_run (
+    stock_revision VARCHAR NOT NULL, method VARCHAR NOT NULL, sex VARCHAR NOT NULL,
+    period_start INTEGER NOT NULL, period_end INTEGER NOT NULL, regions INTEGER NOT NULL,
+    total_flow DOUBLE NOT NULL, iterations INTEGER, seconds DOUBLE NOT NULL, notes VARCHAR,
+    PRIMARY KEY (stock_revision, method, sex, period_start, period_end)
+);
 CREATE TABLE build_log (
     seq INTEGER PRIMARY KEY, step VARCHAR NOT NULL, level VARCHAR NOT NULL, message VARCHAR NOT NULL
 );
@@ -104,7 +110,7 @@ CREATE TABLE unmatched_code (
 TABLES = (
     "source", "country", "area_group", "area_group_member", "area_group_value", "migrant_stock",
     "migrant_stock_total", "migrant_stock_age", "population", "vital", "vital_annual", "wdi_indicator", "wdi",
-    "flow_estimate", "build_log", "unmatched_code",
+    "flow_estimate", "flow_estimate_run", "build_log", "unmatched_code",
 )
 
 
