@@ -9,7 +9,9 @@ data). Every adjustment is explicit and logged:
 * the UN IMS counts Kosovo within Serbia: WPP's Kosovo births and deaths are added to Serbia's;
 * a destination the release gives no stock for at one end of a period is left out of that period, and people
   born there are counted with the unspecified origin (so no stock is dropped);
-* native-born = population - foreign-born; where that is negative it is reported and set to 0;
+* native-born = population - foreign-born, with the population published with the stock revision (IMS 2024:
+  WPP 2024; IMS 2020: its Table 2, from WPP 2019), so both come from one basis; negatives are reported, set to 0;
+* WPP gives population by sex only every five years: other years (2024) take the interpolated WPP sex share;
 * WPP's period births and deaths are for both sexes only: by sex, births are split with the sex ratio at
   birth 105 males per 100 females, and deaths in proportion to the population of each sex.
 """
@@ -57,8 +59,8 @@ class Accounts:
         self.con = con
         self.say = say or (lambda level, message: None)
         self.stock = con.execute("SELECT revision, year, sex, origin, destination, persons FROM migrant_stock").df()
-        self.population = self._population()
         self.vital = self._vital()
+        self._populations: dict[str, pd.DataFrame] = {}
 
     def periods(self, revision: str) -> list[tuple[int, int]]:
         """Consecutive stock years of a revision that WPP has a mid-year period for (1990-1995 ... 2020-2024)."""
@@ -66,15 +68,65 @@ class Accounts:
         known = set(zip(self.vital["period_start"], self.vital["period_end"], strict=True))
         return [(int(a), int(b)) for a, b in itertools.pairwise(years) if (a, b) in known]
 
-    def _population(self) -> dict[tuple[str, str], pd.Series]:
-        """Population by (sex, iso3) -> Series over years: WPP 2024 as published with IMS 2024, else IMS 2020."""
+    def population(self, revision: str) -> pd.DataFrame:
+        """Population, years x (sex, iso3), as published with the stock revision (consistent with its stocks:
+        IMS 2024 uses WPP 2024, IMS 2020 its Table 2), else with the other revision."""
+        if revision not in self._populations:
+            self._populations[revision] = self._population(revision)
+        return self._populations[revision]
+
+    def _population(self, revision: str) -> pd.DataFrame:
         pop = self.con.execute("""
             SELECT year, sex, iso3, population, revision FROM migrant_stock_total WHERE population IS NOT NULL
         """).df()
-        pop["rank"] = (pop["revision"] != "2024").astype(int)
+        pop["rank"] = (pop["revision"] != revision).astype(int)
         pop = pop.sort_values(["sex", "iso3", "year", "rank"]).drop_duplicates(["year", "sex", "iso3"])
-        return {key: part.set_index("year")["population"].astype(float)
-                for key, part in pop.groupby(["sex", "iso3"])}
+        wide = pop.pivot(index="year", columns=["sex", "iso3"], values="population").astype(float).sort_index()
+        return self._fill_sex_split(wide)
+
+    def _fill_sex_split(self, wide: pd.DataFrame) -> pd.DataFrame:
+        """Population by sex where only both sexes are published: the total times the female/male share.
+
+        The share is WPP 2024's, interpolated linearly between its 5-yearly points (so 2024 lies between 2020
+        and 2025); for areas WPP does not split (Holy See, Channel Islands) the share of their migrant stock.
+        """
+        wpp = self.con.execute("""
+            SELECT year, sex, iso3, persons FROM population WHERE sex <> 'total' AND persons IS NOT NULL
+            UNION ALL
+            SELECT year, 'total', iso3, persons FROM population
+            WHERE sex = 'total' AND year IN (SELECT DISTINCT year FROM population WHERE sex = 'male')
+        """).df().pivot(index="year", columns=["sex", "iso3"], values="persons").astype(float)
+        mig = self.con.execute("""
+            SELECT year, sex, iso3, immigrants FROM migrant_stock_total WHERE revision = '2024'
+        """).df().pivot(index="year", columns=["sex", "iso3"], values="immigrants").astype(float)
+        years = wide.index
+        columns = {}
+        derived: dict[str, set[str]] = {"WPP": set(), "migrant stock": set()}
+        for code in wide["total"].columns:
+            total = wide[("total", code)]
+            for sex in ("male", "female"):
+                have = wide[(sex, code)] if (sex, code) in wide.columns else pd.Series(np.nan, index=years)
+                gap = have.isna() & total.notna()
+                if gap.any():
+                    if (sex, code) in wpp.columns and ("total", code) in wpp.columns:
+                        ratio = (wpp[(sex, code)] / wpp[("total", code)]).dropna()
+                        share = pd.Series(np.interp(years, ratio.index, ratio.to_numpy()), index=years)
+                        derived["WPP"].add(code)
+                    elif (sex, code) in mig.columns:
+                        share = (mig[(sex, code)] / mig[("total", code)]).reindex(years).ffill().bfill()
+                        derived["migrant stock"].add(code)
+                    else:
+                        share = pd.Series(np.nan, index=years)
+                    have = have.fillna(total * share)
+                columns[(sex, code)] = have
+            columns[("total", code)] = total
+        for basis, codes in derived.items():
+            if codes:
+                self.say("info", f"flows: population by sex not published for some years of {len(codes)} areas "
+                                 f"({', '.join(sorted(codes)[:8])}{', ...' if len(codes) > 8 else ''}); "
+                                 f"split by the sex share of the {basis}")
+        return pd.DataFrame(columns).sort_index(axis=1)
+
 
     def _vital(self) -> pd.DataFrame:
         """WPP period births and deaths, with Guernsey + Jersey summed to CHI and Kosovo added to Serbia."""
@@ -90,15 +142,15 @@ class Accounts:
         s0 = rev[rev["year"] == start]
         s1 = rev[rev["year"] == end]
         present = sorted(set(s0["destination"]) & set(s1["destination"]))
-        absent = sorted((set(s0["destination"]) | set(s1["destination"])) - set(present))
+        absent = sorted(set(rev["destination"]) - set(present))
         if absent:
             notes.append(f"no stock published at one end of {start}-{end} for {', '.join(absent)}: left out of this "
                          f"period; people born there counted with the unspecified origin {UNSPECIFIED_ORIGIN}")
         labels = [*present, UNSPECIFIED_ORIGIN] if UNSPECIFIED_ORIGIN not in present else present
         tables = [self._table(s, labels) for s in (s0, s1)]
 
-        pops = [self._pop(year, sex, labels, notes) for year in (start, end)]
-        births, deaths = self._births_deaths(start, end, sex, labels, pops, notes)
+        pops = [self._pop(revision, year, sex, labels, notes) for year in (start, end)]
+        births, deaths = self._births_deaths(revision, start, end, sex, labels, pops, notes)
         filled = []
         for table, pop, year in zip(tables, pops, (start, end), strict=True):
             foreign = table.sum(axis=0) - np.diag(table.to_numpy())
@@ -128,27 +180,25 @@ class Accounts:
         np.fill_diagonal(values, 0.0)  # the UN tables carry no native-born; filled from populations
         return pd.DataFrame(values, index=labels, columns=labels)
 
-    def _pop(self, year: int, sex: str, labels: list[str], notes: list[str]) -> pd.Series:
+    def _pop(self, revision: str, year: int, sex: str, labels: list[str], notes: list[str]) -> pd.Series:
         """Population of each region in ``year``; where not published, the latest earlier figure (noted)."""
-        out = pd.Series(0.0, index=labels)
-        substituted = []
-        for code in labels:
-            if code == UNSPECIFIED_ORIGIN:
-                continue
-            series = self.population.get((sex, code), pd.Series(dtype=float))
-            series = series[series.index <= year]
-            if len(series) and series.index[-1] == year:
-                out[code] = series.iloc[-1]
-            elif len(series):
-                out[code] = series.iloc[-1]
-                substituted.append(f"{code} (used {int(series.index[-1])})")
-            else:
-                substituted.append(f"{code} (none, taken as 0)")
+        wide = self.population(revision).loc[:year]
+        columns = pd.MultiIndex.from_product([[sex], labels])
+        wide = wide.reindex(columns=columns)
+        exact = wide.iloc[-1] if len(wide) and wide.index[-1] == year else pd.Series(np.nan, index=columns)
+        latest = wide.ffill().iloc[-1] if len(wide) else pd.Series(np.nan, index=columns)
+        last_year = wide.notna().mul(wide.index.to_numpy(), axis=0).max() if len(wide) else latest
+        out = pd.Series(exact.fillna(latest).fillna(0.0).to_numpy(), index=labels)
+        out[UNSPECIFIED_ORIGIN] = 0.0
+        substituted = [f"{code} (used {int(last_year.iloc[i])})" if pd.notna(latest.iloc[i])
+                       else f"{code} (none, taken as 0)"
+                       for i, code in enumerate(labels)
+                       if code != UNSPECIFIED_ORIGIN and pd.isna(exact.iloc[i])]
         if substituted:
             notes.append(f"population {year} {sex} not published for {', '.join(substituted)}")
         return out
 
-    def _births_deaths(self, start: int, end: int, sex: str, labels: list[str], pops: list[pd.Series],
+    def _births_deaths(self, revision: str, start: int, end: int, sex: str, labels: list[str], pops: list[pd.Series],
                        notes: list[str]) -> tuple[pd.Series, pd.Series]:
         v = self.vital[(self.vital["period_start"] == start) & (self.vital["period_end"] == end)].set_index("iso3")
         births = v["births"].reindex(labels).astype(float)
@@ -160,7 +210,7 @@ class Accounts:
         if sex != "total":
             share_births = FEMALE_SHARE_OF_BIRTHS if sex == "female" else 1.0 - FEMALE_SHARE_OF_BIRTHS
             births = births * share_births
-            totals = [self._pop(y, "total", labels, []) for y in (start, end)]
+            totals = [self._pop(revision, y, "total", labels, []) for y in (start, end)]
             this = (pops[0] + pops[1]) / 2
             both = (totals[0] + totals[1]) / 2
             share = (this / both.where(both > 0)).fillna(0.5)

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from migdev import countries, store
 from migdev.sources import registry, undesa_ims, wdi, wpp
@@ -182,6 +183,7 @@ def estimate_flows(con, ctx: _Context, methods: tuple[str, ...] | None = None) -
     count = runs = 0
     for rev, period, sex in jobs:
         acc = accounts.account(rev, period, sex)
+        labels = pa.array(acc.labels, pa.string())
         for note in acc.notes:
             if note not in said:
                 said.add(note)
@@ -193,16 +195,18 @@ def estimate_flows(con, ctx: _Context, methods: tuple[str, ...] | None = None) -
             od = result.od.to_numpy()
             seconds = time.perf_counter() - started
             o, d = np.nonzero(od > 0)
-            labels = np.asarray(acc.labels, dtype=object)
-            parts.append(pd.DataFrame({"stock_revision": rev, "method": name, "sex": sex, "period_start": period[0],
-                                       "period_end": period[1], "origin": labels[o], "destination": labels[d],
-                                       "flow": od[o, d]}))
+            parts.append(pa.table({
+                "stock_revision": pa.array([rev] * len(o)), "method": pa.array([name] * len(o)),
+                "sex": pa.array([sex] * len(o)), "period_start": pa.array(np.full(len(o), period[0], np.int32)),
+                "period_end": pa.array(np.full(len(o), period[1], np.int32)),
+                "origin": labels.take(o), "destination": labels.take(d), "flow": pa.array(od[o, d]),
+            }))
             run_rows.append({"stock_revision": rev, "method": name, "sex": sex, "period_start": period[0],
-                             "period_end": period[1], "regions": len(labels), "total_flow": float(od.sum()),
+                             "period_end": period[1], "regions": len(acc.labels), "total_flow": float(od.sum()),
                              "iterations": result.iterations, "seconds": seconds,
                              "notes": "; ".join(dict.fromkeys(result.notes)) or None})
             ctx.reporter.advance(f"{rev} {period[0]}-{period[1]} {sex} {name}")
-        count += store.insert(con, "flow_estimate", pd.concat(parts, ignore_index=True))
+        count += store.insert(con, "flow_estimate", pa.concat_tables(parts))
         runs += store.insert(con, "flow_estimate_run", pd.DataFrame(run_rows))
     ctx.say("info", f"flow_estimate: {count:,} non-zero origin-destination flows from {runs} estimates")
     return {"flow_estimate": count, "flow_estimate_run": runs}
@@ -370,6 +374,16 @@ def _check(con, ctx: _Context) -> None:
     """).fetchone()[0]
     if bad:
         raise ValueError(f"migrant_stock: male + female != total in {bad} cells; refusing to publish the build")
+    duplicated = con.execute("""
+        SELECT count(*) FROM (SELECT 1 FROM flow_estimate
+          GROUP BY stock_revision, method, sex, period_start, period_end, origin, destination HAVING count(*) > 1)
+    """).fetchone()[0]
+    unknown = con.execute("""
+        SELECT count(*) FROM flow_estimate f WHERE NOT EXISTS (SELECT 1 FROM country c WHERE c.iso3 = f.origin)
+           OR NOT EXISTS (SELECT 1 FROM country c WHERE c.iso3 = f.destination)
+    """).fetchone()[0]
+    if duplicated or unknown:
+        raise ValueError(f"flow_estimate: {duplicated} duplicated keys, {unknown} rows with unknown codes")
     for revision, year, world in con.execute(
         "SELECT revision, year, sum(persons) FROM migrant_stock WHERE sex = 'total' GROUP BY ALL ORDER BY ALL"
     ).fetchall():

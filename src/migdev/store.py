@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 DEFAULT_DB = "migdev.duckdb"
 
@@ -84,12 +85,11 @@ CREATE TABLE wdi (
     value DOUBLE NOT NULL, vintage VARCHAR NOT NULL,
     PRIMARY KEY (iso3, year, indicator)
 );
+-- millions of rows: keys and references are checked once after loading (pipeline._check), not per insert
 CREATE TABLE flow_estimate (
     stock_revision VARCHAR NOT NULL, method VARCHAR NOT NULL, sex VARCHAR NOT NULL,
     period_start INTEGER NOT NULL, period_end INTEGER NOT NULL,
-    origin VARCHAR NOT NULL REFERENCES country (iso3), destination VARCHAR NOT NULL REFERENCES country (iso3),
-    flow DOUBLE NOT NULL CHECK (flow >= 0),
-    PRIMARY KEY (stock_revision, method, sex, period_start, period_end, origin, destination)
+    origin VARCHAR NOT NULL, destination VARCHAR NOT NULL, flow DOUBLE NOT NULL CHECK (flow >= 0)
 );
 CREATE TABLE flow_estimate_run (
     stock_revision VARCHAR NOT NULL, method VARCHAR NOT NULL, sex VARCHAR NOT NULL,
@@ -155,13 +155,15 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
-    """Append a frame to a table by column name; the schema's types, keys and checks reject bad rows."""
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table) -> int:
+    """Append a frame (pandas or Arrow) to a table by column name; the schema's types, keys and checks reject
+    bad rows."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
-    if frame.empty:
+    if len(frame) == 0:
         return 0
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    names = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    cols = ", ".join(f'"{c}"' for c in names)
     con.register("_frame", frame)
     try:
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")

@@ -63,8 +63,7 @@ def _check_non_negative(arr: np.ndarray, what: str) -> None:
     if bad.any():
         idx = tuple(int(v) for v in np.argwhere(bad)[0])
         raise ValueError(
-            f"{what} must be non-negative and not missing: cell {idx} is {arr[idx]!r} "
-            f"({int(bad.sum())} bad cell(s))"
+            f"{what} must be non-negative and not missing: cell {idx} is {arr[idx]!r} ({int(bad.sum())} bad cell(s))"
         )
 
 
@@ -193,27 +192,43 @@ def _exact_change(s, a0, b0, a1, b1, chunk_cells: int = 4_000_000) -> float:
     return best
 
 
-def _loop_general(s, st, ta, tb, tol, max_iter):
+def _products(s: np.ndarray, st: np.ndarray, structure: str):
+    """``s @ x`` and ``s.T @ x`` for the seed, with shortcuts for all-ones seeds (no n^3 product)."""
+    if structure == "offdiag_ones":  # ones with a zero diagonal (the stayer fit)
+        return (lambda x: x.sum(axis=0, keepdims=True) - x), (lambda x: x.sum(axis=0, keepdims=True) - x)
+    if structure == "ones":
+
+        def tot(x):
+            return np.broadcast_to(x.sum(axis=0, keepdims=True), (s.shape[0], x.shape[1])).copy()
+
+        def tot_t(x):
+            return np.broadcast_to(x.sum(axis=0, keepdims=True), (s.shape[1], x.shape[1])).copy()
+
+        return tot, tot_t
+    return (lambda x: s @ x), (lambda x: st @ x)
+
+
+def _loop_general(s, st, ta, tb, tol, max_iter, structure="dense"):
     """Factored mipfp loop for K > 1 (bounds per k, exact chunked change only when undecided)."""
-    n, m = s.shape
     k_dim = ta.shape[1]
     smax = float(s.max()) if s.size else 0.0
-    a = np.ones((n, k_dim))
-    b = np.ones((m, k_dim))
+    prod, prod_t = _products(s, st, structure)
+    a = np.ones((s.shape[0], k_dim))
+    b = np.ones((s.shape[1], k_dim))
     ta_pos = ta != 0
     tb_pos = tb != 0
     kk = np.arange(k_dim)
     conv = False
     crit = float("nan")
     it = 0
-    u = s @ b
+    u = prod(b)
     for it in range(1, max_iter + 1):  # noqa: B007
         a_new = np.zeros_like(a)
         np.divide(ta, u, out=a_new, where=ta_pos & (a * u != 0))
-        v = st @ a_new
+        v = prod_t(a_new)
         b_new = np.zeros_like(b)
         np.divide(tb, v, out=b_new, where=tb_pos & (b * v != 0))
-        u = s @ b_new
+        u = prod(b_new)
         da = np.abs(a_new - a)
         db = np.abs(b_new - b)
         i1 = da.argmax(axis=0)
@@ -236,47 +251,121 @@ def _loop_general(s, st, ta, tb, tol, max_iter):
     return a, b, conv, it, crit
 
 
-def _loop_matrix(s, st, ta, tb, tol, max_iter):
-    """Factored mipfp loop for a matrix (rows then columns): two mat-vecs per sweep plus O(n) bounds."""
+def _step_full(s, st, ta, tb, a, b):
+    """One mipfp sweep on a matrix in factored form, with the full 0-factor rule."""
+    u = s @ b
+    a_new = np.zeros_like(a)
+    np.divide(ta, u, out=a_new, where=(ta != 0) & (a * u != 0))
+    v = st @ a_new
+    b_new = np.zeros_like(b)
+    np.divide(tb, v, out=b_new, where=(tb != 0) & (b * v != 0))
+    return a_new, b_new
+
+
+def _exact_matrix(s, a0, b0, a1, b1) -> tuple[float, int, int]:
+    change = np.abs(np.multiply.outer(a1, b1) - np.multiply.outer(a0, b0))
+    change *= s
+    flat = int(change.argmax()) if change.size else 0
+    i, j = divmod(flat, max(1, s.shape[1]))
+    return (float(change.flat[flat]) if change.size else 0.0), i, j
+
+
+def _loop_matrix(s, st, ta, tb, tol, max_iter, batch: int = 64):
+    """Factored mipfp loop for a matrix (rows then columns), run in batches of sweeps.
+
+    Within a batch each sweep is two mat-vecs and two divisions (the 0-factor rule reduces to fixed
+    masks once the zero pattern has settled, which is verified). Afterwards the stopping rule is decided
+    sweep by sweep: the change at candidate cells (the largest cells of each row and column, plus every
+    cell found to be the maximum before) is a lower bound; only sweeps where it falls below ``tol`` get
+    the full ``n x m`` change. The returned state is the one of the first sweep with change < tol.
+    """
     n, m = s.shape
     smax = float(s.max()) if s.size else 0.0
     a = np.ones(n)
     b = np.ones(m)
-    ta_pos = ta != 0
-    tb_pos = tb != 0
-    conv = False
-    crit = float("nan")
     it = 0
-    u = s @ b
-    for it in range(1, max_iter + 1):  # noqa: B007
-        a_new = np.zeros(n)
-        np.divide(ta, u, out=a_new, where=ta_pos & (a * u != 0))
-        v = st @ a_new
-        b_new = np.zeros(m)
-        np.divide(tb, v, out=b_new, where=tb_pos & (b * v != 0))
-        u = s @ b_new
-        da = np.abs(a_new - a)
+    crit = float("nan")
+    extra_i: list[int] = []
+    extra_j: list[int] = []
+    full_steps = 2  # the zero pattern settles in the first sweeps; check them one by one
+    while it < max_iter:
+        if full_steps > 0:
+            a1, b1 = _step_full(s, st, ta, tb, a, b)
+            it += 1
+            full_steps -= 1
+            crit, ci, cj = _decide(s, smax, a, b, a1, b1, tol)
+            a, b = a1, b1
+            if crit < tol:
+                return a, b, True, it, crit
+            continue
+        steps = min(batch, max_iter - it)
+        live_a = a != 0
+        live_b = b != 0
+        hist_a = np.empty((steps + 1, n))
+        hist_b = np.empty((steps + 1, m))
+        hist_a[0] = a
+        hist_b[0] = b
+        ai = a.copy()
+        bi = b.copy()
+        u = np.empty(n)
+        v = np.empty(m)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for t in range(1, steps + 1):
+                np.matmul(s, bi, out=u)
+                np.divide(ta, u, out=ai, where=live_a)
+                np.matmul(st, ai, out=v)
+                np.divide(tb, v, out=bi, where=live_b)
+                hist_a[t] = ai
+                hist_b[t] = bi
+        body_a = hist_a[1:, live_a]
+        body_b = hist_b[1:, live_b]
+        if not (np.isfinite(body_a).all() and np.isfinite(body_b).all() and (body_a > 0).all() and (body_b > 0).all()):
+            full_steps = steps  # a margin emptied inside the batch: redo it sweep by sweep
+            continue
+        # candidate cells: the largest cell of each row and of each column, plus past maxima
+        x_row = (s * b[None, :]).argmax(axis=1)
+        x_col = (st * a[None, :]).argmax(axis=1)
+        cand_i = np.concatenate([np.arange(n), x_col, np.asarray(extra_i, dtype=int)])
+        cand_j = np.concatenate([x_row, np.arange(m), np.asarray(extra_j, dtype=int)])
+        lower = _candidate_changes(s, hist_a, hist_b, cand_i, cand_j)
+        for t in range(1, steps + 1):
+            if lower[t - 1] >= tol:
+                continue
+            crit, ci, cj = _decide(s, smax, hist_a[t - 1], hist_b[t - 1], hist_a[t], hist_b[t], tol)
+            if crit < tol:
+                return hist_a[t].copy(), hist_b[t].copy(), True, it + t, crit
+            if ci >= 0:
+                extra_i.append(ci)
+                extra_j.append(cj)
+                more = _candidate_changes(s, hist_a, hist_b, np.array([ci]), np.array([cj]))
+                lower = np.maximum(lower, more)
+        crit = float(lower[-1])
+        a = hist_a[-1].copy()
+        b = hist_b[-1].copy()
+        it += steps
+    return a, b, False, it, crit
+
+
+def _candidate_changes(s, hist_a, hist_b, ci, cj) -> np.ndarray:
+    """Per sweep t, the largest |x_t - x_{t-1}| over the candidate cells (a lower bound of the criterion)."""
+    vals = hist_a[:, ci] * hist_b[:, cj] * s[ci, cj]
+    return np.abs(np.diff(vals, axis=0)).max(axis=1)
+
+
+def _decide(s, smax, a0, b0, a1, b1, tol) -> tuple[float, int, int]:
+    """The stopping criterion of one sweep, exact where it matters: returns (change, argmax cell or -1)."""
+    da = np.abs(a1 - a0)
+    db = np.abs(b1 - b0)
+    if da.size and db.size:
         i1 = int(da.argmax())
-        j1 = int((s[i1] * b_new).argmax())
-        lower = s[i1, j1] * abs(a_new[i1] * b_new[j1] - a[i1] * b[j1])
-        if lower < tol:
-            db = np.abs(b_new - b)
-            j2 = int(db.argmax())
-            i2 = int((st[j2] * a).argmax())
-            lower = max(lower, s[i2, j2] * abs(a_new[i2] * b_new[j2] - a[i2] * b[j2]))
+        j1 = int((s[i1] * b1).argmax())
+        lower = s[i1, j1] * abs(a1[i1] * b1[j1] - a0[i1] * b0[j1])
         if lower >= tol:
-            crit = float(lower)
-        else:
-            upper = smax * (float(da.max()) * float(b_new.max()) + float(a.max()) * float(db.max()))
-            if upper * (1 + 1e-12) < tol:
-                crit = upper
-            else:
-                crit = float((np.abs(np.multiply.outer(a_new, b_new) - np.multiply.outer(a, b)) * s).max())
-        a, b = a_new, b_new
-        if crit < tol:
-            conv = True
-            break
-    return a, b, conv, it, crit
+            return float(lower), -1, -1
+        upper = smax * (float(da.max()) * float(b1.max()) + float(a0.max()) * float(db.max()))
+        if upper * (1 + 1e-12) < tol:
+            return float(upper), -1, -1
+    return _exact_matrix(s, a0, b0, a1, b1)
 
 
 def fit_scaled(
@@ -289,12 +378,15 @@ def fit_scaled(
     *,
     names: tuple[str, str] = ("target 1", "target 2"),
     check: bool = True,
+    structure: str = "dense",
 ) -> ScaledFit:
     """mipfp's two-margin loop for ``x[i, j, k] = a[i, k] s[i, j] b[j, k]``: margin (i, k) then (j, k).
 
     ``s`` is ``(n, m)`` and non-negative, ``target_a`` is ``(n, K)`` (sums over j) and ``target_b`` is
     ``(m, K)`` (sums over i). A matrix fit (rows then columns) is ``K = 1``. Iteration counts, the stopping
     rule and the 0-factor rule are those of :func:`ipfp`; only the rounding differs (~1e-15 relative).
+    ``structure`` = "ones" or "offdiag_ones" declares ``s`` all ones (without/with a zero diagonal) so the
+    products become column sums instead of matrix products.
     """
     s = np.asarray(s, dtype=float)
     ta = np.asarray(target_a, dtype=float)
@@ -304,15 +396,14 @@ def fit_scaled(
         _check_non_negative(ta, names[0])
         _check_non_negative(tb, names[1])
         _check_consistent([float(ta.sum()), float(tb.sum())], tol_margins, names)
-    n, m = s.shape
     k_dim = ta.shape[1]
     st = np.ascontiguousarray(s.T)
-    if k_dim == 1:
+    if k_dim == 1 and structure == "dense":
         a1, b1, conv, it, crit = _loop_matrix(s, st, ta[:, 0], tb[:, 0], tol, max_iter)
         a, b = a1[:, None], b1[:, None]
     else:
-        a, b, conv, it, crit = _loop_general(s, st, ta, tb, tol, max_iter)
-    u = s @ b
-    err_a = float(np.abs(ta - a * u).max()) if ta.size else float("-inf")
-    err_b = float(np.abs(tb - b * (st @ a)).max()) if tb.size else float("-inf")
+        a, b, conv, it, crit = _loop_general(s, st, ta, tb, tol, max_iter, structure)
+    prod, prod_t = _products(s, st, structure)
+    err_a = float(np.abs(ta - a * prod(b)).max()) if ta.size else float("-inf")
+    err_b = float(np.abs(tb - b * prod_t(a)).max()) if tb.size else float("-inf")
     return ScaledFit(a, b, conv, it, crit, (err_a, err_b))

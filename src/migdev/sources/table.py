@@ -7,6 +7,7 @@ naming the first row/column that is not numeric, and turning pandera failures in
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -34,9 +35,43 @@ def find_header(path: Path, required: Iterable[str], *, max_lines: int = 50, enc
                 if all(r in cells for r in required):
                     return lineno
     except UnicodeDecodeError as exc:
-        raise ParseError(path, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
+        raise not_utf8(path, names=required) or ParseError(path, f"not a UTF-8 text file ({exc.reason})") from exc
     missing = ", ".join(required)
     raise ParseError(path, f"no header line with the columns {missing} in the first {max_lines} lines")
+
+
+def not_utf8(path: Path | str, header_line: int | None = None, names: Iterable[str] = ()) -> ParseError | None:
+    """A ParseError at the row and column of the first byte that is not UTF-8, or ``None`` if the file decodes.
+
+    Decoders report offsets within their buffer, not the file, so the file is scanned here. The column is named
+    from the header: line ``header_line``, else the first line before the bad byte holding any of ``names``.
+    """
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    else:
+        return None
+    line_start = data.rfind(b"\n", 0, start) + 1
+    lines = list(csv.reader(io.StringIO(data[:line_start].decode("utf-8-sig"))))
+    wanted = {n.strip().lower() for n in names}
+    if header_line is None and wanted:
+        header_line = next((i for i, r in enumerate(lines) if wanted & {c.strip().lower() for c in r}), None)
+    column = None
+    if header_line is not None and header_line < len(lines):
+        field = data.count(b",", line_start, start)
+        header = lines[header_line]
+        column = header[field].strip() if field < len(header) else None
+    return ParseError(path, f"byte 0x{data[start]:02x} at offset {start} is not UTF-8 text",
+                      row=data.count(b"\n", 0, start) + 1, column=column)
+
+
+def require_utf8(path: Path | str, names: Iterable[str] = ()) -> None:
+    """Refuse a file that is not UTF-8 text, naming the row (and column) of the first bad byte."""
+    error = not_utf8(path, names=names)
+    if error is not None:
+        raise error
 
 
 def read_csv(
@@ -56,7 +91,14 @@ def read_csv(
     """
     path = Path(path)
     if header_line is None:
-        header_line = find_header(path, columns) if compression in (None, "infer") and path.suffix != ".gz" else 0
+        header_line = 0
+        if compression in (None, "infer") and path.suffix != ".gz":
+            try:
+                header_line = find_header(path, columns)
+            except ParseError as exc:
+                if exc.row is not None:  # not UTF-8: the error names the bad byte's row
+                    raise
+                # no line holds every column: read the first line as the header and name what it lacks
     try:
         df = pd.read_csv(
             path,
@@ -67,12 +109,16 @@ def read_csv(
             encoding="utf-8-sig",
             compression=compression,
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+    except UnicodeDecodeError as exc:
+        located = not_utf8(path, header_line) if compression in (None, "infer") and path.suffix != ".gz" else None
+        raise located or ParseError(path, f"not a UTF-8 text file ({exc.reason})") from exc
+    except (pd.errors.ParserError, EOFError, OSError) as exc:
         raise ParseError(path, f"cannot be read as CSV: {exc}") from exc
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ParseError(path, f"missing column(s) {', '.join(repr(m) for m in missing)}; found {list(df.columns)}")
+        raise ParseError(path, f"missing column(s) {', '.join(repr(m) for m in missing)}; found {list(df.columns)}",
+                         row=header_line + 1, column=missing[0])
     df = df[list(columns)].apply(lambda col: col.str.strip()).replace("", None)
     first_data_row = header_line + 2  # header is row header_line+1 (1-based)
     for col in required:
@@ -126,7 +172,11 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, 
     """Validate with pandera and report the first failure as a ParseError at its row and column."""
     try:
         return schema.validate(df, lazy=False)
-    except pa.errors.SchemaError as exc:
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as raised:
+        # pandera raises SchemaErrors (plural) for some failures (e.g. a column not in a strict schema) even when
+        # not lazy: report its first error like a single one
+        many = isinstance(raised, pa.errors.SchemaErrors) and raised.schema_errors
+        exc = raised.schema_errors[0] if many else raised
         row = None
         column = getattr(exc, "column_name", None) or None
         failures = getattr(exc, "failure_cases", None)
@@ -138,4 +188,4 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, 
         if isinstance(failures, pd.DataFrame) and "failure_case" in failures and len(failures):
             reason += f" (first failing value {failures['failure_case'].iloc[0]!r})"
         raise ParseError(path, f"does not pass the {schema.name or 'table'} schema: {reason}", row=row,
-                         column=column) from exc
+                         column=column) from raised

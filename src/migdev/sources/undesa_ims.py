@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.sources.errors import ParseError
-from migdev.sources.table import SEXES, check_sex, check_unique, find_header, read_csv, validate
+from migdev.sources.table import SEXES, check_sex, check_unique, find_header, read_csv, require_utf8, validate
 
 #: M49 code the UN uses for an origin that is not specified or not itemised ("Other").
 UNSPECIFIED_ORIGIN_M49 = 2003
@@ -150,8 +150,12 @@ def _check_sex_sum(df: pd.DataFrame, key: tuple[str, ...], value: str, path: Pat
     if len(bad):
         first = bad.index[0]
         where = ", ".join(f"{k}={v}" for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True))
+        at = (df["sex"] == "total").to_numpy()
+        for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True):
+            at = at & (df[k] == v).to_numpy()
         raise ParseError(path, f"male + female != total at {where} ({int(bad['male'].iloc[0])} + "
-                               f"{int(bad['female'].iloc[0])} != {int(bad['total'].iloc[0])})", column=value)
+                               f"{int(bad['female'].iloc[0])} != {int(bad['total'].iloc[0])})",
+                         row=2 + int(at.argmax()), column=value)
 
 
 def parse_destination_totals(path: Path | str) -> pd.DataFrame:
@@ -236,6 +240,7 @@ _READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any IMS table of the release, recognised by its header columns."""
     path = Path(path)
+    require_utf8(path, ("m49", "dest_m49"))  # else an encoding error would pass for an unknown header
     for columns, reader in _READERS.items():
         try:
             find_header(path, columns, max_lines=1)

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.sources.errors import ParseError
-from migdev.sources.table import check_unique, find_header, read_csv, validate
+from migdev.sources.table import check_unique, find_header, read_csv, require_utf8, validate
 
 REVISION = "2024"
 
@@ -87,6 +87,9 @@ POPULATION_BY_SEX = pa.DataFrameSchema(
     name="WPP population by sex",
     strict=True,
 )
+
+_BY_SEX_COUNTS = pa.DataFrameSchema({c: pa.Column(float, pa.Check.ge(0), nullable=True)
+                                     for c in ("pop_male", "pop_female", "pop_total")}, name="WPP population by sex")
 
 
 def _persons(thousands: pd.Series) -> pd.Series:
@@ -164,6 +167,8 @@ def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
                   required=("loc_code", "is_country", "year"))
     check_unique(df, ("loc_code", "year"), path)
     df["is_country"] = _flag(df, path)
+    # check the counts before reshaping, while a failing value's position is still its row in the file
+    validate(df[["pop_male", "pop_female", "pop_total"]], _BY_SEX_COUNTS, path)
     long = df.rename(columns={"loc_code": "m49", "pop_male": "male", "pop_female": "female", "pop_total": "total"})
     long = long.melt(id_vars=["m49", "iso3", "is_country", "year", "variant"], value_vars=["total", "male", "female"],
                      var_name="sex", value_name="thousands")
@@ -185,6 +190,7 @@ _READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any WPP 2024 table of the mirror, recognised by its header columns."""
     path = Path(path)
+    require_utf8(path, ("loc_code",))  # else an encoding error would pass for an unknown header
     for columns, reader in _READERS.items():
         try:
             find_header(path, columns, max_lines=1)
