@@ -89,13 +89,16 @@ class Observatory:
         values = _as_list(value)
         if values is None:
             return None
-        allowed = [str(a) for a in allowed]
+        allowed_raw = list(allowed)
+        allowed = [str(a) for a in allowed_raw]
         for v in values:
             if str(v) not in allowed:
                 raise ValueError(f"unknown {field} {v!r}; expected one of {', '.join(allowed)}")
-        return [str(v) for v in values] if field in ("revision", "sex", "indicator", "method") else values
+        # the stored value, with its stored type (a period given as "2015" matches the integer 2015)
+        canonical = [allowed_raw[allowed.index(str(v))] for v in values]
+        return [c.item() if hasattr(c, "item") else c for c in canonical]
 
-    def _revisions(self, table: str, column: str = "revision") -> list[str]:
+    def _revisions(self, table: str, column: str = "revision") -> list[Any]:
         return list(self.sql(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1")[column])
 
     # -- places --------------------------------------------------------------------------------------------
@@ -143,6 +146,33 @@ class Observatory:
             "iso3": self._check_codes("country", iso3),
         }
         return self._select("migrant_stock_age", "*", filters, "revision, year, iso3, sex, age_group")
+
+    # -- flows ---------------------------------------------------------------------------------------------
+    def flows(self, *, revision: Any = "2024", method: Any = "da_pb_closed", period: Any = None, sex: Any = None,
+              origin: Any = None, destination: Any = None) -> pd.DataFrame:
+        """Estimated bilateral flows over each period (persons), origin x destination; ``period`` is its start year.
+
+        Methods (Abel & Cohen 2019): sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed, da_pb_closed.
+        A pair that is absent has an estimated flow of zero.
+        """
+        filters = {
+            "stock_revision": self._check_choice("revision", revision, self._revisions("flow_estimate_run",
+                                                                                         "stock_revision")),
+            "method": self._check_choice("method", method, self._revisions("flow_estimate_run", "method")),
+            "period_start": self._check_choice("period", period, self._revisions("flow_estimate_run",
+                                                                                 "period_start")),
+            "sex": self._check_choice("sex", sex, SEXES),
+            "origin": self._check_codes("origin", origin),
+            "destination": self._check_codes("destination", destination),
+        }
+        return self._select("flow_estimate", "stock_revision AS revision, method, sex, period_start, period_end, "
+                            "origin, destination, flow", filters,
+                            "revision, method, period_start, origin, destination, sex")
+
+    def flow_runs(self, *, revision: Any = None, method: Any = None) -> pd.DataFrame:
+        """One row per flow estimate: regions, global total, iterations, seconds and the adjustments made."""
+        return self._select("flow_estimate_run", "*", {"stock_revision": revision, "method": method},
+                            "stock_revision, method, period_start, sex")
 
     # -- population ----------------------------------------------------------------------------------------
     def population(self, *, iso3: Any = None, year: Any = None, sex: Any = None) -> pd.DataFrame:

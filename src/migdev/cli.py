@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -92,7 +92,7 @@ def _cell(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
     return str(value)
 
 
@@ -148,10 +148,7 @@ def sources(fmt: FormatOption = Format.table) -> None:
     rows = []
     for src in registry.REGISTRY.values():
         local = registry.locate(src)
-        if local is None:
-            status = "missing"
-        else:
-            status = "verified" if registry.sha256(local) == src.sha256 else "HASH MISMATCH"
+        status = "missing" if local is None else "verified" if registry.sha256(local) == src.sha256 else "HASH MISMATCH"
         rows.append({"id": src.id, "publisher": src.publisher, "revision": src.revision, "file": src.path,
                      "status": status, "licence": src.licence, "url": src.url, "sha256": src.sha256})
     df = pd.DataFrame(rows)
@@ -179,6 +176,36 @@ def stock(
     finally:
         obs.close()
     _emit(df, fmt, title=f"International migrant stock (UN DESA IMS {revision})")
+
+
+@app.command()
+def flows(
+    revision: Annotated[str, typer.Option(help="IMS revision the stocks come from.")] = "2024",
+    method: Annotated[str, typer.Option(help="sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed or "
+                                             "da_pb_closed (Abel & Cohen 2019).")] = "da_pb_closed",
+    period: Annotated[list[int] | None, typer.Option(help="Start year of the period, e.g. 2015 for 2015-2020.")]
+    = None,
+    sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
+    origin: Annotated[list[str] | None, typer.Option(help="Origin, ISO3 (repeatable).")] = None,
+    destination: Annotated[list[str] | None, typer.Option(help="Destination, ISO3 (repeatable).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Estimated bilateral migration flows, e.g. `migdev flows --method da_pb_closed --period 2015 --sex female`."""
+    obs = _open(db)
+    try:
+        df = obs.flows(revision=revision, method=method, period=period, sex=sex, origin=origin,
+                       destination=destination)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    finally:
+        obs.close()
+    if fmt is Format.table:
+        if len(df) > 200:
+            console.print(f"{len(df):,} flows; showing the 200 largest (use --format csv for all)")
+            df = df.nlargest(200, "flow")
+        df = df.drop(columns=["revision", "method"])
+    _emit(df, fmt, title=f"Estimated migration flows ({method}, IMS {revision} stocks)")
 
 
 @app.command()

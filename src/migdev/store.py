@@ -208,5 +208,7 @@ def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open a built database read-only, with a clear error if there is none yet."""
     path = Path(path) if path is not None else default_path()
     if not path.is_file():
-        raise FileNotFoundError(f"no migdev database at {path}: run `migdev build` first (or pass --db / set MIGDEV_DB)")
+        raise FileNotFoundError(
+            f"no migdev database at {path}: run `migdev build` first (or pass --db / set MIGDEV_DB)"
+        )
     return duckdb.connect(str(path), read_only=True)

@@ -743,6 +743,13 @@ def _stayer_flows(s1, s2, seed, calls, steps):
     steps["x0"] = x0
     x1 = _fit_columns(x1, x0.sum(axis=0), "ffs_demo", calls, "end movers (x1)")
     steps["x1"] = x1
+    # A place of birth whose end movers are all 0 keeps only the matching residual (< the fit tolerance) as
+    # start movers; mipfp's fit gives it zero flows anyway, but the leftover would unbalance the two margins
+    # (mipfp would then switch to proportions). Drop it so both margins add up.
+    dead = (x1.sum(axis=0) == 0) & (x0.sum(axis=0) > 0)
+    if dead.any():
+        x0 = x0.copy()
+        x0[:, dead] = 0.0
     idx = np.arange(n)
     if seed is None or seed.ndim == 2:
         s = np.ones((n, n)) if seed is None else np.array(seed, dtype=float)

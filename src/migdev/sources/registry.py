@@ -34,7 +34,10 @@ IMS_2019_CITATION = (
     "United Nations, Department of Economic and Social Affairs, Population Division (2019). "
     "International Migrant Stock 2019 (United Nations database, POP/DB/MIG/Stock/Rev.2019)."
 )
-WPP_CITATION = "United Nations, Department of Economic and Social Affairs, Population Division (2024). World Population Prospects 2024."
+WPP_CITATION = (
+    "United Nations, Department of Economic and Social Affairs, Population Division (2024). "
+    "World Population Prospects 2024."
+)
 WDI_CITATION = "World Bank (2026). World Development Indicators. Washington, DC: The World Bank."
 
 
@@ -223,7 +226,9 @@ def _download(source: Source, *, timeout: float) -> Path:
         actual = text.split(" but got ", 1)[1].split(".", 1)[0] if " but got " in text else "unknown"
         raise HashMismatchError(source.download_url or source.path, source.sha256, actual) from exc
     except requests.exceptions.Timeout as exc:
-        raise FetchError(f"{source.file_name}: download from {source.download_url} timed out after {timeout} s") from exc
+        raise FetchError(
+            f"{source.file_name}: download from {source.download_url} timed out after {timeout} s"
+        ) from exc
     except requests.exceptions.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
         raise FetchError(f"{source.file_name}: download from {source.download_url} failed with HTTP {status}") from exc
