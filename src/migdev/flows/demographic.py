@@ -25,11 +25,14 @@ Deviations from migest 2.0.5, each deliberate (migest is wrong or random there):
   Negatives within round-off (``1e-9`` of the largest stock) are set to 0.
 * With ``stayer_assumption=True`` the user ``seed`` is used (migest ignores it): the stayer fit is
   quasi-independence with that seed and a zero diagonal. With the default seed the results are migest's.
-* ``account`` holds the births row transposed correctly (``account[birth, j, k] = births of k born in j``
-  ... i.e. ``b_mat[k, j]``) and the ``outside`` row/column follow the flow direction: leavers to outside
-  (``out_mat``) in the ``outside`` column, arrivals from outside (``in_mat``) in the ``outside`` row, so
-  every row and column of the account adds up to the stocks. ``od`` has no margins (migest's classic
-  ``od_flow`` has them twice).
+* ``account`` holds the births row transposed correctly (``account[birth, j, k] = b_mat[k, j]``, births
+  in residence j attributed to birthplace k; migest stores ``b_mat[j, k]``) and the ``outside`` row/column
+  follow the flow direction: leavers to outside (``out_mat``) in the ``outside`` column, arrivals from
+  outside (``in_mat``) in the ``outside`` row, so every row and column of the account adds up to the
+  stocks. ``od`` has no margins (migest's classic ``od_flow`` has them twice).
+* With the stayer assumption, a place of birth with no end movers keeps only a matching residual as start
+  movers; it is dropped (its flows are 0 in migest too) so the final fit's margins stay consistent, where
+  mipfp would switch to proportions if the residual exceeded 1e-3.
 """
 
 from __future__ import annotations
