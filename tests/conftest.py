@@ -40,3 +40,32 @@ def observatory(real_db: Path):
 
     with migdev.open(real_db) as obs:
         yield obs
+
+
+# -- generated official files (tests/fixtures/official.py) ------------------------------------------------------
+@pytest.fixture
+def small_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A complete small mirror in the official layouts: ``(root, sources)``; MIGDEV_DATA_MIRROR points at it and
+    MIGDEV_CACHE at an empty folder, so nothing outside ``tmp_path`` is read."""
+    from tests.fixtures.official import make_mirror
+
+    root = tmp_path / "mirror"
+    sources = make_mirror(root)
+    monkeypatch.setenv("MIGDEV_DATA_MIRROR", str(root))
+    monkeypatch.setenv("MIGDEV_CACHE", str(tmp_path / "cache"))
+    return root, sources
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once per session from the generated mirror (read it, never write it)."""
+    from migdev import pipeline
+    from tests.fixtures.official import make_mirror
+
+    base = tmp_path_factory.mktemp("smalldb")
+    sources = make_mirror(base / "mirror")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MIGDEV_DATA_MIRROR", str(base / "mirror"))
+        mp.setenv("MIGDEV_CACHE", str(base / "cache"))
+        pipeline.build(base / "migdev.duckdb", sources=sources)
+    return base / "migdev.duckdb"

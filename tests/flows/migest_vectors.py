@@ -9,7 +9,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ def decode(obj: Any) -> Any:
     return obj
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw(case: str) -> dict[str, Any]:
     """The undecoded JSON of one case (file name with or without ``.json``)."""
     name = case if case.endswith(".json") else case + ".json"

@@ -1,0 +1,147 @@
+"""The shared CSV reader: header located by text, first bad cell named, pandera failures located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from migdev.sources.errors import HashMismatchError, ParseError
+from migdev.sources.table import check_sex, check_unique, find_header, not_utf8, read_csv, require_utf8, validate
+from tests.sources.parse_helpers import expect_error
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "t.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_find_header_after_preamble(tmp_path: Path) -> None:
+    path = _write(tmp_path, '"Title","x"\n\nnote\n"A","B","C"\n1,2,3\n')
+    assert find_header(path, ["b", " A "]) == 3
+
+
+def test_find_header_missing(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,b\n1,2\n")
+    with pytest.raises(ParseError, match=r"no header line with the columns a, z in the first 50 lines"):
+        find_header(path, ["a", "z"])
+
+
+def test_find_header_gives_up_after_max_lines(tmp_path: Path) -> None:
+    path = _write(tmp_path, "x\n" * 5 + "a,b\n")
+    with pytest.raises(ParseError, match="first 3 lines"):
+        find_header(path, ["a"], max_lines=3)
+    assert find_header(path, ["a"]) == 5
+
+
+def test_read_csv_types_and_blanks(tmp_path: Path) -> None:
+    path = _write(tmp_path, "\ufeffname, n ,x,extra\n a ,1,1.5,z\nb,,2,z\n")
+    df = read_csv(path, ["name", "n", "x"], numeric=["x"], integer=["n"])
+    assert list(df.columns) == ["name", "n", "x"]
+    assert df["name"].tolist() == ["a", "b"]  # cells are stripped
+    assert str(df["n"].dtype) == "Int64" and df["n"].isna().tolist() == [False, True]
+    assert df["x"].tolist() == [1.5, 2.0]
+
+
+def test_read_csv_with_known_header_line_and_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert read_csv(path, ["a", "b"], integer=["a", "b"]).iloc[0].tolist() == [1, 2]
+    pre = _write(tmp_path, "junk\na,b\n1,2\n")
+    assert read_csv(pre, ["a"], integer=["a"], header_line=1)["a"].tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "row", "column", "message"),
+    [
+        ("a,b\n1,2\n", {"columns": ["a", "c"]}, 1, "c", "missing column(s) 'c'"),
+        ("a,b\n1,2\n3,x\n", {"columns": ["a", "b"], "numeric": ["b"]}, 3, "b", "'x' is not a number"),
+        ("a,b\n1,2.5\n", {"columns": ["a", "b"], "integer": ["b"]}, 2, "b", "'2.5' is not a whole number"),
+        ("a,b\n1,2\n, 4\n", {"columns": ["a", "b"], "required": ["a"]}, 3, "a", "required value is empty"),
+        ("pre\n\na,b\n1,2\n1,y\n", {"columns": ["a", "b"], "numeric": ["b"]}, 5, "b", "'y' is not a number"),
+    ],
+    ids=["missing-column", "text-in-number", "fraction-in-integer", "empty-required", "row-after-preamble"],
+)
+def test_read_csv_names_the_first_bad_cell(tmp_path: Path, text, kwargs, row, column, message) -> None:
+    path = _write(tmp_path, text)
+    columns = kwargs.pop("columns")
+    expect_error(lambda p: read_csv(p, columns, **kwargs), path, row=row, column=column, text=message)
+
+
+def test_read_csv_not_utf8(tmp_path: Path) -> None:
+    path = _write(tmp_path, b"a,b\n1,2\n3,\xff4\n")
+    expect_error(lambda p: read_csv(p, ["a", "b"]), path, row=3, column="b", text="byte 0xff at offset 10")
+
+
+def test_read_csv_not_utf8_beyond_the_header_search(tmp_path: Path) -> None:
+    # the bad byte is far below the header, in a buffer the header search never decodes
+    lines = b"".join(b"%d,%d\n" % (i, i) for i in range(5000))
+    path = _write(tmp_path, b"a,b\n" + lines + b"1,\xe92\n")
+    expect_error(lambda p: read_csv(p, ["a", "b"]), path, row=5002, column="b", text="byte 0xe9")
+
+
+def test_read_csv_not_utf8_in_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n1,\xff\n"))
+    with pytest.raises(ParseError, match="not a UTF-8 text file"):
+        read_csv(path, ["a", "b"])
+
+
+def test_read_csv_unreadable(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'a,b\n1,"2\n')  # a quote that never closes: the file was cut
+    with pytest.raises(ParseError, match="cannot be read as CSV"):
+        read_csv(path, ["a", "b"], header_line=0)
+
+
+def test_not_utf8_and_require_utf8(tmp_path: Path) -> None:
+    good = _write(tmp_path, "a,b\n1,2\n", "good.csv")
+    assert not_utf8(good) is None
+    require_utf8(good)
+    bad = _write(tmp_path, b"\xfea,b\n1,2\n", "bad.csv")
+    error = not_utf8(bad, names=["a"])
+    assert (error.row, error.column) == (1, None)
+    with pytest.raises(ParseError, match=r"bad\.csv, row 1: byte 0xfe at offset 0"):
+        require_utf8(bad)
+    with pytest.raises(ParseError, match=r"row 2, column 'b'"):
+        find_header(_write(tmp_path, b"a,b\n1,\xfe\n", "late.csv"), ["a", "b"])
+
+
+def test_check_sex_and_unique(tmp_path: Path) -> None:
+    df = pd.DataFrame({"sex": ["total", "male", "both"], "k": [1, 2, 2]})
+    with pytest.raises(ParseError, match=r"f\.csv, row 4, column 'sex': unknown sex code 'both'"):
+        check_sex(df, tmp_path / "f.csv")
+    check_sex(df.iloc[:2], tmp_path / "f.csv")
+    with pytest.raises(ParseError, match=r"row 4, column 'k': duplicated key \(k=2\)"):
+        check_unique(df, ["k"], tmp_path / "f.csv")
+    check_unique(df, ["k", "sex"], tmp_path / "f.csv")
+
+
+def test_validate_reports_row_column_and_value(tmp_path: Path) -> None:
+    schema = pa.DataFrameSchema({"n": pa.Column(int, pa.Check.ge(0))}, name="demo")
+    df = pd.DataFrame({"n": [1, 2, -3]})
+    exc = expect_error(lambda p: validate(df, schema, p), tmp_path / "f.csv", row=4, column="n",
+                       text="does not pass the demo schema")
+    assert "-3" in str(exc)
+    assert validate(df.iloc[:2], schema, tmp_path / "f.csv").equals(df.iloc[:2])
+
+
+def test_validate_without_a_row(tmp_path: Path) -> None:
+    schema = pa.DataFrameSchema({"n": pa.Column(int)}, name=None, strict=True)
+    with pytest.raises(ParseError, match="does not pass the table schema") as err:
+        validate(pd.DataFrame({"n": [1], "extra": [2]}), schema, tmp_path / "f.csv")
+    assert err.value.row is None
+
+
+def test_errors_name_sheet_and_hash() -> None:
+    exc = ParseError("x/book.xlsx", "bad", sheet="Table 1", row=3, column="B")
+    assert str(exc) == "book.xlsx, sheet 'Table 1', row 3, column 'B': bad"
+    mismatch = HashMismatchError("a/b.csv", "e" * 64, "f" * 64)
+    assert str(mismatch).startswith(f"b.csv: sha256 mismatch, expected {'e' * 64}, got {'f' * 64}")
+    assert isinstance(mismatch, ValueError)
