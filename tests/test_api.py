@@ -96,7 +96,7 @@ def test_population_vital_wdi(obs: Observatory) -> None:
     assert set(pop["sex"]) == {"male", "female"}
     assert obs.population(iso3="IND", year=2024, sex="total")["persons"].tolist() == [1_450_935_791]
     vital = obs.vital(iso3=["USA", "MEX"], period_start=2020)
-    assert len(vital) == 2 and set(vital["period_end"]) == {2025}
+    assert len(vital) == 4 and set(vital["period_end"]) == {2024, 2025}
     w = obs.wdi(iso3="MEX", indicator=fx.REMITTANCES_IN)
     assert w.set_index("year")["value"].to_dict() == {2022: 61_098_000_000.0, 2023: 66_197_000_000.0}
     assert set(obs.indicators()["indicator"]) == {fx.REMITTANCES_IN, fx.GDP}

@@ -142,8 +142,18 @@ def test_cell_formatting() -> None:
     assert cli._cell("x") == "x"
 
 
-def test_flows_without_estimates(db: str) -> None:
-    # the generated stocks have no period that WPP's periods match: no flows were estimated, and saying so
-    # beats an empty table
-    result = run("flows", "--db", db)
-    assert result.exit_code == 2 and "unknown revision '2024'" in flat(result.output)
+def test_flows(db: str) -> None:
+    """The generated 2024 stocks (2020 and 2024) give one period, 2020-2024, estimated by every method."""
+    result = run("flows", "--db", db, "--method", "da_min_closed", "--period", "2020", "--sex", "total",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(io.StringIO(result.stdout))
+    assert len(df) > 0 and set(df["period_end"]) == {2024} and (df["flow"] > 0).all()
+    assert set(df["method"]) == {"da_min_closed"}
+    # only USA and France publish stocks here: other places of birth count with the unspecified origin
+    table = run("flows", "--db", db, "--method", "sd_drop_neg", "--origin", "FRA")
+    assert table.exit_code == 0 and "FRA" in table.output and "USA" in table.output
+    bad = run("flows", "--db", db, "--method", "gravity")
+    assert bad.exit_code == 2 and "unknown method 'gravity'" in flat(bad.output)
+    no_period = run("flows", "--db", db, "--period", "1990")
+    assert no_period.exit_code == 2 and "unknown period" in flat(no_period.output)

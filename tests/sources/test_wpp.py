@@ -48,8 +48,8 @@ def test_half_persons_round(tmp_path: Path) -> None:
 def test_periods(tmp_path: Path) -> None:
     df = wpp.parse(fx.write_wpp_periods(tmp_path / "wpp2024_periods_midyear.csv"))
     assert list(df.columns) == list(wpp.PERIODS.columns)
-    usa = df[(df.m49 == 840) & (df.period_start == 2020)].iloc[0]
-    assert usa["period_end"] == 2025 and usa["pop_end"] == round(345426.571 * 1.01 * 1000)
+    usa = df[(df.m49 == 840) & (df.period_start == 2020) & (df.period_end == 2025)].iloc[0]
+    assert usa["pop_end"] == round(345426.571 * 1.01 * 1000)
     assert usa["variant"] == "estimate+medium"
 
 
