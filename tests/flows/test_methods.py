@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -158,13 +157,9 @@ def test_scale_free_methods():
     np.testing.assert_allclose(b.flow, c * a.flow, rtol=1e-12)
 
 
-MIRROR = os.environ.get("MIGDEV_DATA_MIRROR")
-
-
 @pytest.mark.realdata
-@pytest.mark.skipif(not MIRROR, reason="MIGDEV_DATA_MIRROR not set")
-def test_real_2015_2020_sd_drop_neg_and_closed():
-    ims = pd.read_csv(Path(MIRROR) / "undesa_ims" / "ims2020_bilateral_stock.csv")
+def test_real_2015_2020_sd_drop_neg_and_closed(mirror: Path):
+    ims = pd.read_csv(mirror / "undesa_ims" / "ims2020_bilateral_stock.csv")
     ims = ims[(ims["sex"] == "total") & ims["orig_iso3"].notna() & ims["year"].isin([2015, 2020])]
     tabs = {
         y: g.pivot_table(index="orig_iso3", columns="dest_iso3", values="persons", aggfunc="sum")
