@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from migdev.api import Observatory
 
 app = typer.Typer(
     name="migdev",
@@ -96,13 +100,21 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _open(db: Path | None):
+def _query(db: Path | None, call: Callable[[Observatory], pd.DataFrame]) -> pd.DataFrame:
+    """Open the database, run one API call, close it; a missing database exits 1, bad arguments exit 2."""
     import migdev
 
     try:
-        return migdev.open(str(db) if db else None)
+        obs = migdev.open(str(db) if db else None)
     except FileNotFoundError as exc:
         _fail(str(exc))
+    try:
+        return call(obs)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    finally:
+        obs.close()
+    raise AssertionError("unreachable")  # pragma: no cover - _fail always exits
 
 
 @app.command()
@@ -168,13 +180,8 @@ def stock(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Bilateral international migrant stock, e.g. `migdev stock --origin MEX --destination USA --sex female`."""
-    obs = _open(db)
-    try:
-        df = obs.stock(revision=revision, year=year, sex=sex, origin=origin, destination=destination)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.stock(revision=revision, year=year, sex=sex, origin=origin,
+                                          destination=destination))
     _emit(df, fmt, title=f"International migrant stock (UN DESA IMS {revision})")
 
 
@@ -192,14 +199,8 @@ def flows(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Estimated bilateral migration flows, e.g. `migdev flows --method da_pb_closed --period 2015 --sex female`."""
-    obs = _open(db)
-    try:
-        df = obs.flows(revision=revision, method=method, period=period, sex=sex, origin=origin,
-                       destination=destination)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.flows(revision=revision, method=method, period=period, sex=sex, origin=origin,
+                                          destination=destination))
     if fmt is Format.table:
         if len(df) > 200:
             console.print(f"{len(df):,} flows; showing the 200 largest (use --format csv for all)")
@@ -215,13 +216,7 @@ def countries(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Countries and areas with codes, names in the six UN languages and groupings."""
-    obs = _open(db)
-    try:
-        df = obs.countries(iso3=iso3)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.countries(iso3=iso3))
     if fmt is Format.table:
         df = df[["iso3", "m49", "name_en", "name_fr", "name_zh", "sdg_region", "wb_income_group"]]
     _emit(df, fmt, title="Countries and areas")
@@ -236,13 +231,7 @@ def population(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Population on 1 July (UN World Population Prospects 2024), in persons."""
-    obs = _open(db)
-    try:
-        df = obs.population(iso3=iso3, year=year, sex=sex)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.population(iso3=iso3, year=year, sex=sex))
     _emit(df, fmt, title="Population (WPP 2024)")
 
 
@@ -255,24 +244,14 @@ def wdi(
     fmt: FormatOption = Format.table,
 ) -> None:
     """World Development Indicators: remittances, GDP, FDI, ODA, exports, income, population."""
-    obs = _open(db)
-    try:
-        df = obs.wdi(iso3=iso3, indicator=indicator, year=year)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.wdi(iso3=iso3, indicator=indicator, year=year))
     _emit(df, fmt, title="World Development Indicators")
 
 
 @app.command()
 def unmatched(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Codes found in a source that match no country or aggregate (reported by the build, not loaded)."""
-    obs = _open(db)
-    try:
-        df = obs.unmatched()
-    finally:
-        obs.close()
+    df = _query(db, lambda obs: obs.unmatched())
     _emit(df, fmt, title="Unmatched codes")
 
 

@@ -111,4 +111,4 @@ def test_errors(tmp_path: Path, writer, reader, change, row, column, text) -> No
 
 def test_unknown_file(tmp_path: Path) -> None:
     path = fx.write_csv(tmp_path / "x.csv", ["iso3", "year"], [["MEX", 2000]])
-    expect_error(wdi.parse, path, row=None, column=None, text="not a known World Development Indicators file")
+    expect_error(wdi.parse, path, row=1, column=None, text="not a known World Development Indicators table")

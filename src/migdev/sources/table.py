@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -189,3 +189,18 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, 
             reason += f" (first failing value {failures['failure_case'].iloc[0]!r})"
         raise ParseError(path, f"does not pass the {schema.name or 'table'} schema: {reason}", row=row,
                          column=column) from raised
+
+
+def dispatch(
+    path: Path | str, readers: Sequence[tuple[Iterable[str], Callable[[Path], pd.DataFrame]]], product: str
+) -> pd.DataFrame:
+    """Read a file with the first reader whose header columns it has (tables are known by their header text)."""
+    path = Path(path)
+    require_utf8(path, {c for columns, _ in readers for c in columns})  # else it would pass for an unknown header
+    for columns, reader in readers:
+        try:
+            find_header(path, columns, max_lines=1)
+        except ParseError:
+            continue
+        return reader(path)
+    raise ParseError(path, f"not a known {product} table (header not recognised)", row=1)

@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.sources.errors import ParseError
-from migdev.sources.table import SEXES, check_sex, check_unique, find_header, read_csv, require_utf8, validate
+from migdev.sources.table import SEXES, check_sex, check_unique, dispatch, read_csv, validate
 
 #: M49 code the UN uses for an origin that is not specified or not itemised ("Other").
 UNSPECIFIED_ORIGIN_M49 = 2003
@@ -228,7 +228,7 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
     return validate(df, LOCATIONS, path)
 
 
-_READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
+_READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
     frozenset({"dest_m49", "orig_m49", "persons"}): parse_bilateral,
     frozenset({"m49", "age_group", "persons"}): parse_age,
     frozenset({"m49", "emigrant_stock"}): parse_origin_totals,
@@ -239,12 +239,4 @@ _READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
 
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any IMS table of the release, recognised by its header columns."""
-    path = Path(path)
-    require_utf8(path, ("m49", "dest_m49"))  # else an encoding error would pass for an unknown header
-    for columns, reader in _READERS.items():
-        try:
-            find_header(path, columns, max_lines=1)
-        except ParseError:
-            continue
-        return reader(path)
-    raise ParseError(path, "not a known International Migrant Stock table (header not recognised)", row=1)
+    return dispatch(path, list(_READERS.items()), "International Migrant Stock")

@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.sources.errors import ParseError
-from migdev.sources.table import check_unique, find_header, read_csv, require_utf8, validate
+from migdev.sources.table import check_unique, dispatch, find_header, read_csv, require_utf8, validate
 
 _CODE = pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$"))
 _INDICATOR = pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z0-9_.]+$"))
@@ -120,19 +120,11 @@ def parse_indicators(path: Path | str) -> pd.DataFrame:
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any WDI file of the mirror or a World Bank wide download, recognised by its header."""
     path = Path(path)
-    require_utf8(path, ("iso3", "indicator", "Country Code"))  # else an encoding error would pass for an unknown header
-    for columns, reader in (
-        (("iso3", "indicator", "value", "source"), parse_long),
-        (("iso3", "iso2", "income_group"), parse_countries),
-        (("indicator", "title"), parse_indicators),
-    ):
-        try:
-            find_header(path, columns, max_lines=1)
-        except ParseError:
-            continue
-        return reader(path)
+    require_utf8(path, (*_OFFICIAL_HEADER, "iso3", "indicator"))
     try:
         find_header(path, _OFFICIAL_HEADER)
     except ParseError:
-        raise ParseError(path, "not a known World Development Indicators file (header not recognised)") from None
+        return dispatch(path, [(("iso3", "indicator", "value", "source"), parse_long),
+                               (("iso3", "iso2", "income_group"), parse_countries),
+                               (("indicator", "title"), parse_indicators)], "World Development Indicators")
     return parse_official(path)

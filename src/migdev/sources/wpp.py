@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.sources.errors import ParseError
-from migdev.sources.table import check_unique, find_header, read_csv, require_utf8, validate
+from migdev.sources.table import check_unique, dispatch, read_csv, validate
 
 REVISION = "2024"
 
@@ -179,7 +179,7 @@ def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
     return validate(long, POPULATION_BY_SEX, path)
 
 
-_READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
+_READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
     frozenset({"loc_code", "pop_start_jul1", "year_start"}): parse_periods,
     frozenset({"loc_code", "pop_male", "pop_female"}): parse_population_by_sex,
     frozenset({"loc_code", "pop_jul1", "births", "year"}): parse_annual,
@@ -189,12 +189,4 @@ _READERS: dict[frozenset[str], Callable[[Path | str], pd.DataFrame]] = {
 
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any WPP 2024 table of the mirror, recognised by its header columns."""
-    path = Path(path)
-    require_utf8(path, ("loc_code",))  # else an encoding error would pass for an unknown header
-    for columns, reader in _READERS.items():
-        try:
-            find_header(path, columns, max_lines=1)
-        except ParseError:
-            continue
-        return reader(path)
-    raise ParseError(path, "not a known World Population Prospects table (header not recognised)", row=1)
+    return dispatch(path, list(_READERS.items()), "World Population Prospects")
