@@ -59,6 +59,15 @@ class Accounts:
         self.con = con
         self.say = say or (lambda level, message: None)
         self.stock = con.execute("SELECT revision, year, sex, origin, destination, persons FROM migrant_stock").df()
+        # account() works on plain numpy columns and row positions per (revision, sex, year): selecting and
+        # iterating pandas' Arrow-backed strings anew for each of the 39 accounts took ~5 s of a build.
+        self._origin = self.stock["origin"].to_numpy(dtype=object)
+        self._destination = self.stock["destination"].to_numpy(dtype=object)
+        self._persons = self.stock["persons"].to_numpy(dtype=float)
+        self._rows = {
+            (str(rev), str(sex), int(year)): rows
+            for (rev, sex, year), rows in self.stock.groupby(["revision", "sex", "year"], sort=False).indices.items()
+        }
         self.vital = self._vital()
         self._populations: dict[str, pd.DataFrame] = {}
 
@@ -138,11 +147,11 @@ class Accounts:
         """The stock tables and vital statistics of one period, with every adjustment noted."""
         start, end = period
         notes: list[str] = []
-        rev = self.stock[(self.stock["revision"] == revision) & (self.stock["sex"] == sex)]
-        s0 = rev[rev["year"] == start]
-        s1 = rev[rev["year"] == end]
-        present = sorted(set(s0["destination"]) & set(s1["destination"]))
-        absent = sorted(set(rev["destination"]) - set(present))
+        none = np.zeros(0, dtype=np.intp)
+        s0, s1 = (self._rows.get((revision, sex, int(year)), none) for year in (start, end))
+        present = sorted(set(self._destination[s0]) & set(self._destination[s1]))
+        all_years = [rows for (r, s, _), rows in self._rows.items() if r == revision and s == sex]
+        absent = sorted(set(self._destination[np.concatenate([none, *all_years])]) - set(present))
         if absent:
             notes.append(f"no stock published at one end of {start}-{end} for {', '.join(absent)}: left out of this "
                          f"period; people born there counted with the unspecified origin {UNSPECIFIED_ORIGIN}")
@@ -167,33 +176,32 @@ class Accounts:
         vital = pd.DataFrame({"births": births, "deaths": deaths}, index=labels)
         return Account(revision, sex, start, end, filled[0], filled[1], vital, notes)
 
-    @staticmethod
-    def _table(rows: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-        """Place of birth x residence table; births outside ``labels`` go to the unspecified origin."""
-        origin = rows["origin"].where(rows["origin"].isin(labels), UNSPECIFIED_ORIGIN)
-        dest = rows["destination"]
-        keep = dest.isin(labels)
+    def _table(self, rows: np.ndarray, labels: list[str]) -> pd.DataFrame:
+        """Place of birth x residence table of the stock rows at positions ``rows``; births outside ``labels`` go
+        to the unspecified origin."""
         idx = pd.Index(labels)
+        origin = idx.get_indexer(self._origin[rows])
+        origin[origin < 0] = idx.get_loc(UNSPECIFIED_ORIGIN)
+        dest = idx.get_indexer(self._destination[rows])
+        keep = dest >= 0
         values = np.zeros((len(labels), len(labels)))
-        np.add.at(values, (idx.get_indexer(origin[keep]), idx.get_indexer(dest[keep])),
-                  rows.loc[keep, "persons"].to_numpy(dtype=float))
+        np.add.at(values, (origin[keep], dest[keep]), self._persons[rows][keep])
         np.fill_diagonal(values, 0.0)  # the UN tables carry no native-born; filled from populations
         return pd.DataFrame(values, index=labels, columns=labels)
 
     def _pop(self, revision: str, year: int, sex: str, labels: list[str], notes: list[str]) -> pd.Series:
         """Population of each region in ``year``; where not published, the latest earlier figure (noted)."""
         wide = self.population(revision).loc[:year]
-        columns = pd.MultiIndex.from_product([[sex], labels])
-        wide = wide.reindex(columns=columns)
-        exact = wide.iloc[-1] if len(wide) and wide.index[-1] == year else pd.Series(np.nan, index=columns)
-        latest = wide.ffill().iloc[-1] if len(wide) else pd.Series(np.nan, index=columns)
-        last_year = wide.notna().mul(wide.index.to_numpy(), axis=0).max() if len(wide) else latest
-        out = pd.Series(exact.fillna(latest).fillna(0.0).to_numpy(), index=labels)
+        wide = wide.reindex(columns=pd.MultiIndex.from_product([[sex], labels]))
+        nothing = np.full(len(labels), np.nan)
+        exact = wide.iloc[-1].to_numpy(float) if len(wide) and wide.index[-1] == year else nothing
+        latest = wide.ffill().iloc[-1].to_numpy(float) if len(wide) else nothing
+        last_year = wide.notna().mul(wide.index.to_numpy(), axis=0).max().to_numpy() if len(wide) else nothing
+        out = pd.Series(np.where(np.isnan(exact), latest, exact), index=labels).fillna(0.0)
         out[UNSPECIFIED_ORIGIN] = 0.0
-        substituted = [f"{code} (used {int(last_year.iloc[i])})" if pd.notna(latest.iloc[i])
-                       else f"{code} (none, taken as 0)"
-                       for i, code in enumerate(labels)
-                       if code != UNSPECIFIED_ORIGIN and pd.isna(exact.iloc[i])]
+        substituted = [f"{labels[i]} (used {int(last_year[i])})" if not np.isnan(latest[i])
+                       else f"{labels[i]} (none, taken as 0)"
+                       for i in np.flatnonzero(np.isnan(exact)) if labels[i] != UNSPECIFIED_ORIGIN]
         if substituted:
             notes.append(f"population {year} {sex} not published for {', '.join(substituted)}")
         return out

@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -48,8 +48,11 @@ import pandas as pd
 from migdev.flows.ipfp import IpfpCall, fit_scaled, ipfp
 
 __all__ = [
+    "FactoredFlow",
     "FlowResult",
+    "FlowSum",
     "MatchedStocks",
+    "StructuredFlow",
     "birth_mat",
     "death_mat",
     "ffs_demo",
@@ -71,15 +74,113 @@ ROUNDOFF = 1e-9  # relative size of negatives treated as round-off (set to 0) ra
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
+class StructuredFlow(Protocol):
+    """A flow array kept in a compact form: the ``(n, n, n)`` array and the origin x destination matrix on demand."""
+
+    def dense(self) -> np.ndarray:
+        """``flow[i, j, k]`` (origin, destination, place of birth)."""
+        ...
+
+    def od(self) -> np.ndarray:
+        """``flow`` summed over places of birth, with a zero diagonal (stayers removed)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FactoredFlow:
+    """``flow[i, j, k] = a[i, k] * seed[i, j] * b[j, k]`` off the diagonal; ``diag[i, k]`` on it if given.
+
+    This is the form of every two-margin fit on (origin, pob) and (destination, pob) from a 2-d seed (``None``:
+    all ones), i.e. of both final fits of ``ffs_demo`` (stayers on the diagonal for the stayer path). It takes
+    O(n^2) memory where the dense array takes n^3 (97 MiB at n = 230), and the sums the estimators need are
+    matrix products: ``od = seed * (a @ b.T)``, and per place of birth the total and the inner product of
+    the off-diagonal cells with those of another factored flow.
+    """
+
+    a: np.ndarray  # (n, K)
+    b: np.ndarray  # (n, K)
+    seed: np.ndarray | None = None  # (n, n); None = all ones
+    diag: np.ndarray | None = None  # (n, K): replaces the diagonal i == j
+
+    def dense(self) -> np.ndarray:
+        flow = self.a[:, None, :] * self.b[None, :, :]
+        if self.seed is not None:
+            flow *= self.seed[:, :, None]
+        if self.diag is not None:
+            idx = np.arange(flow.shape[0])
+            flow[idx, idx, :] = self.diag
+        return flow
+
+    def od(self) -> np.ndarray:
+        od = self.a @ self.b.T  # sum over k of a[i, k] b[j, k]: one BLAS call
+        if self.seed is not None:
+            od *= self.seed
+        np.fill_diagonal(od, 0.0)
+        return od
+
+    def scaled(self, w: np.ndarray) -> FactoredFlow:
+        """The flow with every place of birth ``k`` multiplied by ``w[k]``."""
+        return FactoredFlow(self.a * w, self.b, self.seed, None if self.diag is None else self.diag * w)
+
+    def diagonal(self) -> np.ndarray:
+        """``flow[i, i, k]`` as ``[i, k]`` (the stayers)."""
+        if self.diag is not None:
+            return self.diag
+        seed_diag = np.ones(self.a.shape[0]) if self.seed is None else np.diag(self.seed)
+        return self.a * seed_diag[:, None] * self.b
+
+    def off_cross(self, other: FactoredFlow) -> np.ndarray:
+        """Per place of birth, ``sum over i != j of self[i, j, k] * other[i, j, k]``, by one matrix product.
+
+        ``sum_i (a a')[i] sum_{j != i} (s s')[i, j] (b b')[j]``: the seed product with its diagonal zeroed
+        gives the sums over j != i directly. Every term is >= 0, so nothing cancels (subtracting the
+        diagonal from a full sum would lose digits where stayers dominate).
+        """
+        n = self.a.shape[0]
+        s = np.ones((n, n))
+        for seed in (self.seed, other.seed):
+            if seed is not None:
+                s = s * seed
+        np.fill_diagonal(s, 0.0)
+        return (self.a * other.a * (s @ (self.b * other.b))).sum(axis=0)
+
+    def totals(self) -> np.ndarray:
+        """Per place of birth, the sum over all (i, j) cells (stayers included)."""
+        ones = FactoredFlow(np.ones_like(self.a), np.ones_like(self.b))
+        return self.off_cross(ones) + self.diagonal().sum(axis=0)
+
+
+@dataclass(frozen=True)
+class FlowSum:
+    """A sum of factored flows (the pseudo-Bayes blend of two fits)."""
+
+    terms: tuple[FactoredFlow, ...]
+
+    def dense(self) -> np.ndarray:
+        flow = self.terms[0].dense()
+        for t in self.terms[1:]:
+            flow += t.dense()
+        return flow
+
+    def od(self) -> np.ndarray:
+        od = self.terms[0].od()
+        for t in self.terms[1:]:
+            od += t.od()
+        return od
+
+
+@dataclass(init=False, eq=False)
 class FlowResult:
     """A flow estimate: ``flow[i, j, k]`` (origin, destination, place of birth) plus diagnostics.
 
     ``ipfp_calls`` lists every fit in migest's order (compare with the reference ``ipfp_calls``);
     ``steps`` holds the intermediate stocks and matrices under migest's names (``stock_start1`` ...).
+
+    The 3-d array is n^3 doubles (97 MiB at n = 230) while most users (the build) only need :attr:`od`. So an
+    estimator may pass ``structured`` (anything with ``dense()`` and ``od()``, e.g. :class:`FactoredFlow`)
+    instead of ``flow``: :attr:`od` then comes from the compact form and :attr:`flow` is built on first access.
     """
 
-    flow: np.ndarray
     labels: list[Any]
     method: str = "ffs_demo"
     iterations: int | None = None
@@ -88,11 +189,58 @@ class FlowResult:
     steps: dict[str, Any] = field(default_factory=dict, repr=False)
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    structured: StructuredFlow | None = field(default=None, repr=False)
+
+    def __init__(
+        self,
+        flow: np.ndarray | None = None,
+        labels: Sequence[Any] = (),
+        method: str = "ffs_demo",
+        iterations: int | None = None,
+        final_change: float | None = None,
+        ipfp_calls: list[IpfpCall] | None = None,
+        steps: dict[str, Any] | None = None,
+        notes: list[str] | None = None,
+        options: dict[str, Any] | None = None,
+        *,
+        structured: StructuredFlow | None = None,
+    ) -> None:
+        if flow is None and structured is None:
+            raise ValueError("FlowResult needs the flow array or its structured form")
+        self._flow = flow
+        self.labels = list(labels)
+        self.method = method
+        self.iterations = iterations
+        self.final_change = final_change
+        self.ipfp_calls = list(ipfp_calls) if ipfp_calls is not None else []
+        self.steps = steps if steps is not None else {}
+        self.notes = notes if notes is not None else []
+        self.options = options if options is not None else {}
+        self.structured = structured
+        self._matched: _Matched | None = None  # set by ffs_demo: its state after step 9
+
+    @property
+    def flow(self) -> np.ndarray:
+        """The ``(n, n, n)`` array ``flow[i, j, k]``, built from :attr:`structured` on first access."""
+        if self._flow is None:
+            self._flow = self.structured.dense()
+        return self._flow
+
+    @flow.setter
+    def flow(self, value: np.ndarray) -> None:
+        self._flow = value
+        self.structured = None
+        self.__dict__.pop("od", None)
 
     @cached_property
     def od(self) -> pd.DataFrame:
         """Origin x destination flows (place of birth summed, stayers removed)."""
-        return sum_od(self.flow, zero_diag=True, add_margins=False, labels=self.labels)
+        if self._flow is None:
+            lab = self.labels
+            return pd.DataFrame(
+                self.structured.od(), index=pd.Index(lab, name="orig"), columns=pd.Index(lab, name="dest")
+            )
+        return sum_od(self._flow, zero_diag=True, add_margins=False, labels=self.labels)
 
     @cached_property
     def account(self) -> np.ndarray:
@@ -608,8 +756,56 @@ def ffs_demo(
     movers by quasi-independence (Abel & Sander 2014), computed in closed form per place of birth;
     ``False`` fits all cells by independence (Azose & Raftery 2019) or towards ``seed``.
     ``remainder_index`` injects the cells that receive the rounding remainders of ``nb_scale_global``.
-    Returns a :class:`FlowResult`; inconsistent or impossible inputs raise ``ValueError``.
+    Returns a :class:`FlowResult`; inconsistent or impossible inputs raise ``ValueError``. Its 3-d ``flow``
+    is built on first access (:class:`FactoredFlow`); ``od`` alone never forms the n^3 array.
     """
+    matched = _demo_matched(
+        stock_start,
+        stock_end,
+        births,
+        deaths,
+        seed,
+        match_global,
+        match_birthplace_tot_method,
+        birth_method,
+        birth_non_negative,
+        death_method,
+        labels,
+        remainder_index,
+    )
+    return _demo_flows(matched, stayer_assumption)
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """``ffs_demo`` after step 9: the matched stocks, and what steps 0-9 logged. Both final fits (with and
+    without the stayer assumption) start from here, so the pseudo-Bayes estimate runs steps 0-9 once."""
+
+    s1: np.ndarray
+    s2: np.ndarray
+    seed: np.ndarray | None
+    labels: list[Any]
+    calls: tuple[IpfpCall, ...]
+    steps: dict[str, Any]
+    notes: tuple[str, ...]
+    options: dict[str, Any]
+
+
+def _demo_matched(
+    stock_start: Any,
+    stock_end: Any,
+    births: Any = None,
+    deaths: Any = None,
+    seed: Any = None,
+    match_global: str = "before-demo-adjust",
+    match_birthplace_tot_method: str = "rescale",
+    birth_method: str = "native",
+    birth_non_negative: bool = True,
+    death_method: str = "proportion",
+    labels: Sequence[Any] | None = None,
+    remainder_index: Sequence[int | None] | int | None = None,
+) -> _Matched:
+    """Steps 0-9 of ``ffs_demo``: checks, native-born, global balance, births, deaths, matching."""
     if match_global not in MATCH_GLOBAL:
         raise ValueError(f"match_global must be one of {MATCH_GLOBAL}, not {match_global!r}")
     if match_birthplace_tot_method == "rescale-adjust-zero-fb":
@@ -705,30 +901,39 @@ def ffs_demo(
     steps["stock_start5"], steps["stock_end5"] = s1, s2
     steps["in_mat"], steps["out_mat"] = in_mat, out_mat
 
-    # 10: flows
-    if stayer_assumption:
-        flow, main = _stayer_flows(s1, s2, seed_arr, calls, steps)
-    else:
-        flow, main = _independence_flows(s1, s2, seed_arr, calls)
     options = {
-        "stayer_assumption": stayer_assumption,
         "match_global": match_global,
         "match_birthplace_tot_method": match_birthplace_tot_method,
         "birth_method": birth_method,
         "birth_non_negative": birth_non_negative,
         "death_method": death_method,
     }
-    return FlowResult(
-        flow=flow,
-        labels=list(lab),
+    return _Matched(s1, s2, seed_arr, list(lab), tuple(calls), steps, tuple(notes), options)
+
+
+def _demo_flows(matched: _Matched, stayer_assumption: bool) -> FlowResult:
+    """Step 10 of ``ffs_demo`` on matched stocks: the final fit, with or without the stayer assumption."""
+    calls = list(matched.calls)
+    steps = dict(matched.steps)
+    if stayer_assumption:
+        flow, main = _stayer_flows(matched.s1, matched.s2, matched.seed, calls, steps)
+    else:
+        flow, main = _independence_flows(matched.s1, matched.s2, matched.seed, calls)
+    lazy = not isinstance(flow, np.ndarray)
+    res = FlowResult(
+        flow=None if lazy else flow,
+        labels=list(matched.labels),
         method="ffs_demo",
         iterations=main.iterations,
         final_change=main.final_change,
         ipfp_calls=calls,
         steps=steps,
-        notes=notes,
-        options=options,
+        notes=list(matched.notes),
+        options={"stayer_assumption": stayer_assumption, **matched.options},
+        structured=flow if lazy else None,
     )
+    res._matched = matched  # lets da_pb_closed reuse steps 0-9 of a da_min_closed result
+    return res
 
 
 def _stayer_flows(s1, s2, seed, calls, steps):
@@ -736,7 +941,9 @@ def _stayer_flows(s1, s2, seed, calls, steps):
 
     Each (i, k) has at most one of x0 (leavers) and x1 (arrivals) positive, so with a uniform seed the fit
     is closed form, ``f[i, j, k] = x0[i, k] x1[j, k] / sum_i x0[i, k]``, reached by mipfp in 2 sweeps; the
-    factored engine runs those sweeps on (n, n) factors and only the output touches n^3 cells.
+    factored engine runs those sweeps on (n, n) factors and returns them as a :class:`FactoredFlow` (stayers
+    on its diagonal), so n^3 cells are touched only if someone asks for the 3-d array. A 3-d seed needs
+    the dense fit.
     """
     n = s1.shape[0]
     stay = np.minimum(s1, s2).T  # [i, k]
@@ -761,9 +968,7 @@ def _stayer_flows(s1, s2, seed, calls, steps):
         names = ("start movers (x0)", "end movers (x1)")
         fit = fit_scaled(s, x0, x1, TOL, MAX_ITER, TOL, names=names, structure=structure)
         _log(calls, "ffs_demo", fit, [x0, x1])
-        flow = fit.a[:, None, :] * fit.b[None, :, :]
-        if seed is not None:
-            flow *= s[:, :, None]
+        flow = FactoredFlow(fit.a, fit.b, None if seed is None else s, stay)
         main = fit
     else:
         s3 = np.array(seed, dtype=float)
@@ -773,13 +978,16 @@ def _stayer_flows(s1, s2, seed, calls, steps):
         )
         _log(calls, "ffs_demo", main, [x0, x1])
         flow = main.x
-    flow[idx, idx, :] = stay
+        flow[idx, idx, :] = stay
     steps["main_ipf"] = {"iterations": main.iterations, "conv": main.conv, "final_stp_crit": main.final_change}
     return flow, main
 
 
 def _independence_flows(s1, s2, seed, calls):
-    """Independence within each place of birth (Azose & Raftery 2019): all cells fitted, no stayer rule."""
+    """Independence within each place of birth (Azose & Raftery 2019): all cells fitted, no stayer rule.
+
+    With no seed or a 2-d one the fit keeps the form ``a[i, k] seed[i, j] b[j, k]`` (a :class:`FactoredFlow`).
+    """
     n = s1.shape[0]
     names = ("stock_start (origin x pob)", "stock_end (destination x pob)")
     if seed is None or seed.ndim == 2:
@@ -787,10 +995,7 @@ def _independence_flows(s1, s2, seed, calls):
         structure = "ones" if seed is None else "dense"
         fit = fit_scaled(s, s1.T, s2.T, TOL, MAX_ITER, TOL, names=names, structure=structure)
         _log(calls, "ffs_demo", fit, [s1.T, s2.T])
-        flow = fit.a[:, None, :] * fit.b[None, :, :]
-        if seed is not None:
-            flow *= s[:, :, None]
-        return flow, fit
+        return FactoredFlow(fit.a, fit.b, None if seed is None else s), fit
     main = ipfp(seed, [(0, 2), (1, 2)], [s1.T, s2.T], TOL, MAX_ITER, TOL, target_names=list(names))
     _log(calls, "ffs_demo", main, [s1.T, s2.T])
     return main.x, main

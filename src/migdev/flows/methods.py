@@ -15,7 +15,9 @@ Scientific Data 6:82, doi:10.1038/s41597-019-0089-3. Every estimate turns two pl
 
 Each result is a :class:`~migdev.flows.demographic.FlowResult` with ``flow[i, j, k]`` (origin,
 destination, place of birth). The stock-differencing and rate estimates know no stayers and put every
-move of people born in ``k`` on that place of birth. All results are non-negative.
+move of people born in ``k`` on that place of birth. All results are non-negative. Every estimate keeps
+its flows in a structured form (:class:`BirthplaceFlow`, :class:`~migdev.flows.demographic.FactoredFlow`),
+so ``.od`` costs O(n^2) memory and the n^3 ``.flow`` array (97 MiB at n = 230) is built only when read.
 
 ``vital`` is a DataFrame indexed by region with ``births`` and ``deaths`` (period totals) and optionally
 ``pop_start``/``pop_end``. With populations the native-born cells (diagonal) are set to population minus
@@ -24,13 +26,15 @@ foreign-born, as Abel & Cohen do for the UN tables, which carry no native-born c
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from migdev.flows.demographic import FlowResult, ffs_demo
+from migdev.flows.demographic import FactoredFlow, FlowResult, FlowSum, _demo_flows, _demo_matched, ffs_demo
 
 __all__ = ["METHODS", "estimate"]
 
@@ -51,7 +55,9 @@ def _prepare(stocks: Any, vital: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.
     s1 = stock_start if isinstance(stock_start, pd.DataFrame) else pd.DataFrame(np.asarray(stock_start, dtype=float))
     s2 = stock_end if isinstance(stock_end, pd.DataFrame) else pd.DataFrame(np.asarray(stock_end, dtype=float))
     labels = list(s1.index)
-    for name, df in (("stock_start", s1), ("stock_end", s2)):
+    # the usual case, identical axes, is checked without building sets of labels
+    aligned = s1.index.is_unique and all(ax.equals(s1.index) for ax in (s1.columns, s2.index, s2.columns))
+    for name, df in () if aligned else (("stock_start", s1), ("stock_end", s2)):
         if set(df.index) != set(labels) or set(df.columns) != set(labels) or df.shape != (len(labels),) * 2:
             raise ValueError(f"{name} must be square with the same regions as stock_start's rows")
     s1 = s1.reindex(index=labels, columns=labels).astype(float)
@@ -99,6 +105,30 @@ def _on_birthplace(od: np.ndarray) -> np.ndarray:
     return flow
 
 
+@dataclass(frozen=True)
+class BirthplaceFlow:
+    """Moves put on one place of birth each: ``flow[i, j, i] = leave[i, j]`` and ``flow[j, i, i] += back[i, j]``.
+
+    The stock-differencing and rate estimates know the origin x destination matrix directly; the 3-d array
+    (n^3 doubles, almost all zero) is built only if asked for. ``back[i, j]`` is a return move of people born
+    in ``i`` from ``j`` to ``i`` (``sd_rev_neg``).
+    """
+
+    leave: np.ndarray
+    back: np.ndarray | None = None
+
+    def dense(self) -> np.ndarray:
+        flow = _on_birthplace(self.leave)
+        if self.back is not None:
+            idx = np.arange(flow.shape[0])
+            flow[:, idx, idx] += self.back.T  # flow[j, i, i] += back[i, j]
+        return flow
+
+    def od(self) -> np.ndarray:
+        # each (i, j) gets leave[i, j] (k = i) and back[j, i] (k = j): one addition, as in dense().sum(axis=2)
+        return self.leave.copy() if self.back is None else self.leave + self.back.T
+
+
 def _differences(s1: pd.DataFrame, s2: pd.DataFrame) -> np.ndarray:
     y = s2.to_numpy() - s1.to_numpy()
     np.fill_diagonal(y, 0.0)
@@ -119,7 +149,7 @@ def sd_drop_neg(stocks: Any, vital: pd.DataFrame | None = None, **_: Any) -> Flo
     """
     s1, s2, _, _ = _prepare(stocks, vital)
     od = np.maximum(_differences(s1, s2), 0.0)
-    return FlowResult(_on_birthplace(od), list(s1.index), method="sd_drop_neg")
+    return FlowResult(None, list(s1.index), method="sd_drop_neg", structured=BirthplaceFlow(od))
 
 
 def sd_rev_neg(stocks: Any, vital: pd.DataFrame | None = None, **_: Any) -> FlowResult:
@@ -132,11 +162,7 @@ def sd_rev_neg(stocks: Any, vital: pd.DataFrame | None = None, **_: Any) -> Flow
     y = _differences(s1, s2)
     pos = np.maximum(y, 0.0)
     neg = np.maximum(-y, 0.0)  # born i living j decreased -> return j -> i, place of birth i
-    flow = _on_birthplace(pos)
-    n = y.shape[0]
-    idx = np.arange(n)
-    flow[:, idx, idx] += neg.T  # flow[j, i, i] += neg[i, j]
-    return FlowResult(flow, list(s1.index), method="sd_rev_neg")
+    return FlowResult(None, list(s1.index), method="sd_rev_neg", structured=BirthplaceFlow(pos, neg))
 
 
 def mig_rate(
@@ -147,7 +173,8 @@ def mig_rate(
     Assumes the global number of movers ``global_flow`` is known and that movers are distributed like the
     start-of-period foreign-born stock: flow[i -> j] = M * S1[i, j] / sum(S1 off-diagonal) (migest
     ``ffs_rates(method="dennett")``). Dennett took M from earlier demographic-accounting estimates; when
-    ``global_flow`` is None we do the same with the ``da_min_closed`` total for these inputs.
+    ``global_flow`` is None we do the same with the ``da_min_closed`` total for these inputs. A caller that
+    has run ``da_min_closed`` already passes its total as ``global_flow`` (the build does) and saves a run.
     """
     s1, s2, b, d = _prepare(stocks, vital)
     p = s1.to_numpy(copy=True)
@@ -159,7 +186,7 @@ def mig_rate(
         raise ValueError(f"global_flow must be non-negative, got {global_flow}")
     total = p.sum()
     od = global_flow * p / total if total > 0 else np.zeros_like(p)
-    res = FlowResult(_on_birthplace(od), list(s1.index), method="mig_rate")
+    res = FlowResult(None, list(s1.index), method="mig_rate", structured=BirthplaceFlow(od))
     res.options["global_flow"] = global_flow
     return res
 
@@ -199,7 +226,14 @@ def da_min_closed(stocks: Any, vital: pd.DataFrame | None = None, *, seed: Any =
     return _demo(s1, s2, b, d, seed, "da_min_closed", **kw)
 
 
-def da_pb_closed(stocks: Any, vital: pd.DataFrame | None = None, *, seed: Any = None, **options: Any) -> FlowResult:
+def da_pb_closed(
+    stocks: Any,
+    vital: pd.DataFrame | None = None,
+    *,
+    seed: Any = None,
+    min_migration: FlowResult | None = None,
+    **options: Any,
+) -> FlowResult:
     """Demographic accounting, pseudo-Bayesian, closed system (Azose & Raftery 2019, PNAS 116:116).
 
     The minimum-migration estimate (``da_min_closed``) assumes as few movers as possible. Azose & Raftery
@@ -208,25 +242,33 @@ def da_pb_closed(stocks: Any, vital: pd.DataFrame | None = None, *, seed: Any = 
     within each place of birth with N people, p = min/N, lambda = indep/N and
     ``K = (1 - sum p^2) / sum (lambda - p)^2``; estimate = N (N p + K lambda) / (N + K). Both tables share
     the (origin, birthplace) and (destination, birthplace) margins, so the blend keeps them.
+
+    Both fits start from the same matched stocks (``ffs_demo`` steps 0-9), which are computed once; a
+    caller holding the ``da_min_closed`` result for the same stocks, vital statistics, seed and options
+    passes it as ``min_migration`` and only the independence fit is added. Each fit is a product of (n, n) factors
+    (:class:`~migdev.flows.demographic.FactoredFlow`, rank 1 per place of birth without a seed), so N,
+    sum p^2, sum lambda^2 and sum p lambda, hence K, come from matrix products in O(n^2) memory, and the blend
+    ``(1 - w) min + w (N_min / N_indep) indep`` (``w = K / (N + K)``) stays factored: its ``od`` is two
+    matrix products and the n^3 array is built only on access to ``flow``. A 3-d seed has no such
+    structure and is blended densely.
     """
     s1, s2, b, d = _prepare(stocks, vital)
     base = {"match_birthplace_tot_method": "rescale"} | options
     base.pop("stayer_assumption", None)
-    mm = ffs_demo(s1, s2, b, d, seed=seed, stayer_assumption=True, **base)
-    ind = ffs_demo(s1, s2, b, d, seed=seed, stayer_assumption=False, **base)
-    f_mm = mm.flow
-    f_in = ind.flow
-    n_mm = f_mm.sum(axis=(0, 1))
-    n_in = f_in.sum(axis=(0, 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(n_mm > 0, f_mm / n_mm, 0.0)
-        lam = np.where(n_in > 0, f_in / n_in, 0.0)
-        spread = ((lam - p) ** 2).sum(axis=(0, 1))
-        k_hat = np.where(spread > 0, (1.0 - (p**2).sum(axis=(0, 1))) / spread, 0.0)
-        w = np.where(n_mm + k_hat > 0, k_hat / (n_mm + k_hat), 0.0)
-    flow = n_mm * ((1.0 - w) * p + w * lam)
-    flow = np.maximum(flow, 0.0)
-    res = FlowResult(
+    if min_migration is None:
+        matched = _demo_matched(s1, s2, b, d, seed=seed, **base)
+        mm = _demo_flows(matched, True)
+    else:
+        mm = min_migration
+        matched = _check_min_migration(mm, list(s1.index), base)
+    ind = _demo_flows(matched, False)
+    if isinstance(mm.structured, FactoredFlow) and isinstance(ind.structured, FactoredFlow):
+        k_hat, w, blend = _pseudo_bayes_factored(mm.structured, ind.structured)
+        flow = None
+    else:
+        k_hat, w, flow = _pseudo_bayes_dense(mm.flow, ind.flow)
+        blend = None
+    return FlowResult(
         flow,
         mm.labels,
         method="da_pb_closed",
@@ -236,8 +278,67 @@ def da_pb_closed(stocks: Any, vital: pd.DataFrame | None = None, *, seed: Any = 
         steps={"pseudo_bayes_K": k_hat, "weight_independence": w, **mm.steps},
         notes=mm.notes + ind.notes,
         options=mm.options | {"pseudo_bayes": True},
+        structured=blend,
     )
-    return res
+
+
+def _check_min_migration(mm: FlowResult, labels: list[Any], options: dict[str, Any]):
+    """The matched stocks of a ``da_min_closed`` result, if it was made with these regions and options."""
+    matched = mm._matched
+    if matched is None or mm.options.get("stayer_assumption") is not True:
+        raise ValueError("min_migration must be a da_min_closed (ffs_demo with the stayer assumption) result")
+    params = inspect.signature(_demo_matched).parameters
+    wanted = {k: options.get(k, params[k].default) for k in matched.options}
+    if matched.options != wanted or list(matched.labels) != labels:
+        raise ValueError(
+            f"min_migration was estimated for other regions or options ({matched.options}) than this "
+            f"estimate ({wanted})"
+        )
+    return matched
+
+
+def _pseudo_bayes_factored(mm: FactoredFlow, ind: FactoredFlow):
+    """K, w and the pseudo-Bayes blend of two factored fits, in O(n^2) memory (no n^3 array).
+
+    With p = mm / N and lambda = ind / N_ind per place of birth, ``sum (lambda - p)^2`` is the sum over the
+    diagonal (stayers, taken cell by cell) plus, off the diagonal, ``sum p^2 - 2 sum p lambda + sum lambda^2``
+    from :meth:`FactoredFlow.off_cross`. Keeping the diagonal apart matters: the stayers are most of p and
+    lambda and nearly equal, and expanding them too would cancel most digits of K.
+    The blend ``N ((1 - w) p + w lambda)`` is ``(1 - w) mm + (w N / N_ind) ind``: again factored. ``1 - sum p^2``
+    is never negative (p >= 0 sums to 1), so a round-off below 0 is taken as 0 and the blend stays >= 0.
+    """
+    n_mm = mm.totals()
+    n_in = ind.totals()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_mm = np.where(n_mm > 0, 1.0 / n_mm, 0.0)
+        inv_in = np.where(n_in > 0, 1.0 / n_in, 0.0)
+        d_p = mm.diagonal() * inv_mm
+        d_lam = ind.diagonal() * inv_in
+        off_p2 = mm.off_cross(mm) * inv_mm**2
+        spread = (
+            off_p2
+            - 2.0 * mm.off_cross(ind) * inv_mm * inv_in
+            + ind.off_cross(ind) * inv_in**2
+            + ((d_lam - d_p) ** 2).sum(axis=0)
+        )
+        sum_p2 = off_p2 + (d_p**2).sum(axis=0)
+        k_hat = np.where(spread > 0, np.maximum(1.0 - sum_p2, 0.0) / spread, 0.0)
+        w = np.where(n_mm + k_hat > 0, k_hat / (n_mm + k_hat), 0.0)
+    return k_hat, w, FlowSum((mm.scaled(1.0 - w), ind.scaled(w * n_mm * inv_in)))
+
+
+def _pseudo_bayes_dense(f_mm: np.ndarray, f_in: np.ndarray):
+    """K, w and the pseudo-Bayes blend on dense arrays (fits from 3-d seeds, which are not factored)."""
+    n_mm = f_mm.sum(axis=(0, 1))
+    n_in = f_in.sum(axis=(0, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n_mm > 0, f_mm / n_mm, 0.0)
+        lam = np.where(n_in > 0, f_in / n_in, 0.0)
+        spread = ((lam - p) ** 2).sum(axis=(0, 1))
+        k_hat = np.where(spread > 0, (1.0 - (p**2).sum(axis=(0, 1))) / spread, 0.0)
+        w = np.where(n_mm + k_hat > 0, k_hat / (n_mm + k_hat), 0.0)
+    flow = n_mm * ((1.0 - w) * p + w * lam)
+    return k_hat, w, np.maximum(flow, 0.0)
 
 
 METHODS: dict[str, Callable[..., FlowResult]] = {
