@@ -154,8 +154,9 @@ def write_readme(rows) -> None:
     lines += [
         "",
         "IPF sweeps = all mipfp sweeps of the call (mostly the two place-of-birth matching fits, which stop on",
-        "an absolute cell change of 1e-3: real stocks of up to 1e8 need thousands). The 3-d flow array",
-        "(n^3 doubles, 97 MiB at n = 230) is most of the peak; `.od` is computed on first access.",
+        "an absolute cell change of 1e-3: real stocks of up to 1e8 need thousands). The result keeps the flows",
+        "factored (n x n matrices); `.od` is one matrix product, and the n^3 array by birthplace (97 MiB at",
+        "n = 230) is built only when `.flow` is read, so it is not in the peak.",
         "",
     ]
     section = "\n".join(lines)
