@@ -140,6 +140,12 @@ class Accounts:
     def _vital(self) -> pd.DataFrame:
         """WPP period births and deaths, with Guernsey + Jersey summed to CHI and Kosovo added to Serbia."""
         v = self.con.execute("SELECT period_start, period_end, iso3, births, deaths FROM vital").df()
+        for part, whole in WPP_PARTS.items():
+            if (v["iso3"] == part).any():
+                self.say("info", f"flows: WPP births and deaths of {part} are counted with {whole}, as the IMS "
+                                 f"tables count {part} within {whole}")
+        self.say("info", f"flows: the unspecified origin {UNSPECIFIED_ORIGIN} is a place of birth with no residents, "
+                         "births or deaths; its migrants' moves between countries are estimated like any other")
         v["iso3"] = v["iso3"].replace(WPP_PARTS)
         return v.groupby(["period_start", "period_end", "iso3"], as_index=False)[["births", "deaths"]].sum()
 

@@ -144,3 +144,13 @@ def test_ffs_diff_is_relabelling_invariant(
     back = {v: k for k, v in names.items()}
     restored = moved.rename(index=back, columns=back).loc[labels, labels]
     np.testing.assert_array_equal(restored.to_numpy(), base.to_numpy())
+
+
+def test_ffs_diff_default_reverses_decreases() -> None:
+    """The default reads decreases as returns to the place of birth (the issue's and Abel & Cohen's sd_rev_neg)."""
+    s1 = pd.DataFrame([[100.0, 10.0], [5.0, 50.0]], index=["A", "B"], columns=["A", "B"])
+    s2 = pd.DataFrame([[100.0, 4.0], [9.0, 50.0]], index=["A", "B"], columns=["A", "B"])
+    out = ffs_diff(s1, s2)
+    # A-born in B fell by 6 (return B -> A); B-born in A rose by 4 (move B -> A)
+    assert out.loc["B", "A"] == 4.0 + 6.0 and out.loc["A", "B"] == 0.0
+    pd.testing.assert_frame_equal(out, ffs_diff(s1, s2, decrease="return"))

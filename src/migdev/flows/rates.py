@@ -111,7 +111,7 @@ def ffs_rates(
 def ffs_diff(
     stock_start: StockLike,
     stock_end: StockLike,
-    decrease: Literal["zero", "return"] = "zero",
+    decrease: Literal["zero", "return"] = "return",
     include_native_born: bool = False,
 ) -> pd.DataFrame:
     """Flows as the increase in each birthplace x residence stock (Abel 2018's stock-differencing baseline).
