@@ -253,7 +253,3 @@ def unmatched(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Codes found in a source that match no country or aggregate (reported by the build, not loaded)."""
     df = _query(db, lambda obs: obs.unmatched())
     _emit(df, fmt, title="Unmatched codes")
-
-
-def main() -> None:  # pragma: no cover - console-script entry
-    app()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from migdev import countries, store
+from migdev import countries, harmonise, store
 from migdev.sources import registry, undesa_ims, wdi, wpp
 from migdev.sources.registry import Source
 
@@ -122,7 +122,7 @@ def build(
     ctx.current = "harmonise"
     ctx.reporter.step("harmonise codes", 1)
     places = countries.build(frames["ims_locations"], frames["wpp2024_locations"], frames["wdi_countries"])
-    tables = _harmonise(frames, places, ctx)
+    tables = harmonise.tables(frames, places, ctx)
     ctx.reporter.advance()
 
     con = None
@@ -223,157 +223,6 @@ def estimate_flows(con, ctx: _Context, methods: tuple[str, ...] | None = None) -
 def _flow_order(names: tuple[str, ...]) -> list[str]:
     """``names`` with ``da_min_closed`` first, since ``mig_rate`` and ``da_pb_closed`` reuse its result."""
     return sorted(names, key=lambda name: name != "da_min_closed")
-
-
-def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None, iso3: str | None,
-           name: str | None, places: countries.Registry, ctx: _Context) -> tuple[pd.Series, pd.Series]:
-    """Resolve a code column to country ISO3 or to an aggregate's group id; report what is neither."""
-    country_code = countries.resolve(frame[m49] if m49 else None, frame[iso3] if iso3 else None, places.country)
-    group_ids = set(places.area_group["group_id"])
-    group = pd.Series(pd.NA, index=frame.index, dtype="string")
-    if m49:
-        by_m49 = "m49:" + frame[m49].astype("Int64").astype("string")
-        group = group.fillna(by_m49.where(by_m49.isin(group_ids)))
-    if iso3:
-        by_wb = "wb:" + frame[iso3].astype("string")
-        group = group.fillna(by_wb.where(by_wb.isin(group_ids)))
-    group = group.where(country_code.isna())
-    lost = country_code.isna() & group.isna()
-    if lost.any():
-        key = frame.loc[lost, m49 if m49 else iso3].astype("string")
-        names = frame.loc[lost, name] if name else pd.Series(pd.NA, index=key.index)
-        summary = (pd.DataFrame({"code": key, "name": names}).groupby("code", dropna=False)
-                   .agg(name=("name", "first"), rows=("name", "size")).reset_index())
-        summary.insert(0, "field", field_name)
-        summary.insert(0, "source_id", source_id)
-        ctx.unmatched.append(summary)
-        for row in summary.itertuples():
-            ctx.say("warning", f"{source_id}: {field_name} code {row.code} ({row.name}) matches no country or "
-                               f"aggregate; {row.rows} rows not loaded (see table unmatched_code)")
-    return country_code, group
-
-
-def _drop_unpublished(stock: pd.DataFrame, frames: dict[str, pd.DataFrame], places: countries.Registry,
-                      ctx: _Context) -> pd.DataFrame:
-    """Remove bilateral rows that are all zero where the release publishes '..' (not available) as the total.
-
-    The 2020 bilateral table carries explicit zeros for South Sudan, Montenegro, Curacao (1990-2005) and Sint
-    Maarten (1990-2000), whose official Table 1 totals are '..': those zeros mean "no estimate", not "none".
-    """
-    official = frames["ims2020_destination"]
-    missing = official[official["migrant_stock"].isna() & official["is_country"]]
-    if missing.empty:
-        return stock
-    iso = countries.resolve(missing["m49"], missing["iso3"], places.country)
-    keys = pd.DataFrame({"revision": missing["revision"].astype(str), "year": missing["year"],
-                         "sex": missing["sex"], "destination": iso}).dropna()
-    cells = stock.merge(keys, on=["revision", "year", "sex", "destination"])
-    sums = cells.groupby(["revision", "year", "sex", "destination"])["persons"].sum()
-    empty = sums[sums == 0].reset_index()[["revision", "year", "sex", "destination"]]
-    if empty.empty:
-        return stock
-    merged = stock.merge(empty.assign(_drop=True), on=["revision", "year", "sex", "destination"], how="left")
-    flag = merged["_drop"].notna().to_numpy()
-    dropped = stock[flag]
-    for dest, part in empty.groupby("destination"):
-        years = sorted(part["year"].unique())
-        ctx.say("warning", f"IMS {part['revision'].iloc[0]}: destination {dest} has '..' (not available) as its "
-                           f"official total in {', '.join(map(str, years))} but zeros in the bilateral table; "
-                           f"those zero rows are treated as missing, not loaded")
-    ctx.say("info", f"{len(dropped):,} unpublished zero rows left out of migrant_stock")
-    return stock[~flag].reset_index(drop=True)
-
-
-def _harmonise(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: _Context) -> dict[str, pd.DataFrame]:
-    """Turn parsed frames into the store's tables: ISO3 keys, aggregates apart, persons as integers."""
-    out: dict[str, pd.DataFrame] = {"country": places.country, "area_group": places.area_group,
-                                    "area_group_member": places.area_group_member}
-    group_values: list[pd.DataFrame] = []
-
-    stocks = []
-    for sid in ("ims2024_bilateral", "ims2020_bilateral"):
-        f = frames[sid]
-        dest, _ = _split(f, sid, "destination", "dest_m49", "dest_iso3", None, places, ctx)
-        orig, _ = _split(f, sid, "origin", "orig_m49", "orig_iso3", None, places, ctx)
-        keep = dest.notna() & orig.notna()
-        stocks.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
-                                    "origin": orig, "destination": dest, "persons": f["persons"]})[keep])
-    out["migrant_stock"] = _drop_unpublished(pd.concat(stocks, ignore_index=True), frames, places, ctx)
-    ctx.say("info", f"migrant_stock: {len(out['migrant_stock']):,} rows; the unspecified origin 'Other' (M49 2003) "
-                    f"is kept as {countries.UNSPECIFIED_ORIGIN}")
-
-    dest_parts = []
-    for sid, source_label in (("ims2024_destination", "WPP 2024, as in the IMS 2024 release"),
-                              ("ims2020_destination", "IMS 2020 Table 2")):
-        f = frames[sid]
-        iso, group = _split(f, sid, "destination", "m49", "iso3", "name", places, ctx)
-        part = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"], "iso3": iso,
-                             "immigrants": f["migrant_stock"], "population": f["population"],
-                             "refugees": f["refugees"], "type_of_data": f["type_of_data"],
-                             "population_source": source_label})
-        dest_parts.append(part[iso.notna()])
-        for measure in ("migrant_stock", "population", "refugees"):
-            g = pd.DataFrame({"source_id": sid, "revision": f["revision"].astype(str), "group_id": group,
-                              "year": f["year"], "sex": f["sex"], "measure": measure,
-                              "value": f[measure].astype("Float64")})[group.notna() & f[measure].notna()]
-            group_values.append(g)
-    dest = pd.concat(dest_parts, ignore_index=True)
-    f = frames["ims_origin_totals"]
-    iso, group = _split(f, "ims_origin_totals", "origin", "m49", "iso3", "name", places, ctx)
-    orig = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"], "iso3": iso,
-                         "emigrants": f["emigrant_stock"]})[iso.notna()]
-    group_values.append(pd.DataFrame({"source_id": "ims_origin_totals", "revision": f["revision"].astype(str),
-                                      "group_id": group, "year": f["year"], "sex": f["sex"],
-                                      "measure": "emigrant_stock", "value": f["emigrant_stock"].astype("Float64")}
-                                     )[group.notna()])
-    total = dest.merge(orig, on=["revision", "year", "sex", "iso3"], how="outer")
-    out["migrant_stock_total"] = total[["revision", "year", "sex", "iso3", "immigrants", "emigrants", "population",
-                                        "refugees", "type_of_data", "population_source"]]
-
-    f = frames["ims2020_age"]
-    iso, _ = _split(f, "ims2020_age", "destination", "m49", "iso3", None, places, ctx)
-    out["migrant_stock_age"] = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"],
-                                             "sex": f["sex"], "iso3": iso, "age_group": f["age_group"],
-                                             "persons": f["persons"]})[iso.notna()]
-
-    annual = frames["wpp2024_annual"]
-    iso, group = _split(annual, "wpp2024_annual", "location", "m49", "iso3", None, places, ctx)
-    pop_total = pd.DataFrame({"revision": wpp.REVISION, "year": annual["year"], "sex": "total", "iso3": iso,
-                              "persons": annual["pop_jul1"], "variant": annual["variant"]})[iso.notna()]
-    out["vital_annual"] = pd.DataFrame({"revision": wpp.REVISION, "year": annual["year"], "iso3": iso,
-                                        "pop_jan1": annual["pop_jan1"], "births": annual["births"],
-                                        "deaths": annual["deaths"], "net_migration": annual["net_migration"],
-                                        "variant": annual["variant"]})[iso.notna()]
-    for measure in ("pop_jul1", "births", "deaths", "net_migration"):
-        group_values.append(pd.DataFrame({"source_id": "wpp2024_annual", "revision": wpp.REVISION,
-                                          "group_id": group, "year": annual["year"], "sex": "total",
-                                          "measure": measure, "value": annual[measure].astype("Float64")}
-                                         )[group.notna()])
-    by_sex = frames["wpp2024_population_by_sex"]
-    iso, _ = _split(by_sex, "wpp2024_population_by_sex", "location", "m49", "iso3", None, places, ctx)
-    pop_sex = pd.DataFrame({"revision": wpp.REVISION, "year": by_sex["year"], "sex": by_sex["sex"], "iso3": iso,
-                            "persons": by_sex["persons"], "variant": by_sex["variant"]})
-    pop_sex = pop_sex[iso.notna() & (by_sex["sex"] != "total")]
-    out["population"] = pd.concat([pop_total, pop_sex], ignore_index=True)
-
-    per = frames["wpp2024_periods"]
-    iso, _ = _split(per, "wpp2024_periods", "location", "m49", "iso3", None, places, ctx)
-    out["vital"] = pd.DataFrame({"revision": wpp.REVISION, "period_start": per["period_start"],
-                                 "period_end": per["period_end"], "iso3": iso, "births": per["births"],
-                                 "deaths": per["deaths"], "net_migration": per["net_migration"],
-                                 "pop_start": per["pop_start"], "pop_end": per["pop_end"],
-                                 "variant": per["variant"]})[iso.notna()]
-
-    series = frames["wdi_long"]
-    iso, group = _split(series, "wdi_long", "economy", None, "iso3", None, places, ctx)
-    out["wdi"] = pd.DataFrame({"iso3": iso, "year": series["year"], "indicator": series["indicator"],
-                               "value": series["value"], "vintage": series["vintage"]})[iso.notna()]
-    group_values.append(pd.DataFrame({"source_id": "wdi_long", "revision": series["vintage"], "group_id": group,
-                                      "year": series["year"], "sex": "total", "measure": series["indicator"],
-                                      "value": series["value"]})[group.notna()])
-    out["wdi_indicator"] = frames["wdi_indicators"]
-    out["area_group_value"] = pd.concat(group_values, ignore_index=True)
-    return out
 
 
 def _check(con, ctx: _Context) -> None:
