@@ -243,6 +243,11 @@ def da_pb_closed(
     ``K = (1 - sum p^2) / sum (lambda - p)^2``; estimate = N (N p + K lambda) / (N + K). Both tables share
     the (origin, birthplace) and (destination, birthplace) margins, so the blend keeps them.
 
+    Provisional: with N the whole population born in each place, K is of order 10-1000 and the weight of the
+    independence fit is tiny on national tables (median 5e-6 on UN IMS 2024), so the totals stay within 0.01% of
+    ``da_min_closed``, far below Azose & Raftery's published 1.1-1.3% of the world population per 5 years. Our
+    reading of their N and K is not confirmed; check against the paper before relying on this method.
+
     Both fits start from the same matched stocks (``ffs_demo`` steps 0-9), which are computed once; a
     caller holding the ``da_min_closed`` result for the same stocks, vital statistics, seed and options
     passes it as ``min_migration`` and only the independence fit is added. Each fit is a product of (n, n) factors
