@@ -162,3 +162,13 @@ def test_death_mat_accounting_fit_matches_migest_call():
     np.testing.assert_allclose(res.x, doc["output"].to_numpy(), rtol=1e-9, atol=1e-6)
     fact = fit_scaled(m1, d_pob[:, None], a["d_por"].to_numpy()[:, None])
     assert fact.iterations == 91
+
+
+def test_every_public_name_resolves() -> None:
+    """Each name ``migdev.flows`` lists is importable from it (the exports are resolved lazily)."""
+    import migdev.flows as flows
+
+    for name in flows.__all__:
+        assert getattr(flows, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        flows.nonexistent  # noqa: B018

@@ -14,6 +14,8 @@ _EXPORTS: dict[str, str] = {
     # demographic accounting (Abel 2013; Abel & Sander 2014; Abel 2018; Azose & Raftery 2019)
     "ffs_demo": "demographic",
     "FlowResult": "demographic",
+    "FactoredFlow": "demographic",
+    "MatchedStocks": "demographic",
     "birth_mat": "demographic",
     "death_mat": "demographic",
     "nb_scale_global": "demographic",
@@ -22,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "sum_od": "demographic",
     "ipfp": "ipfp",
     "IpfpResult": "ipfp",
+    "IpfpCall": "ipfp",
     # the six named estimates of Abel & Cohen (2019)
     "estimate": "methods",
     "METHODS": "methods",
@@ -39,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "index_impact": "indices",
     "index_connectivity": "indices",
     "index_distance": "indices",
+    "weighted_median": "indices",
 }
 
 __all__ = sorted(_EXPORTS)
