@@ -27,6 +27,9 @@ _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
 _PERSONS = pa.Column("Int64", pa.Check.ge(0))
 _PERSONS_NULLABLE = pa.Column("Int64", pa.Check.ge(0), nullable=True)
 
+#: The key of every table by one place: revision, year, sex and the place's codes.
+_PLACE_YEAR = {"revision": pa.Column(int), "year": _YEAR, "sex": _SEX, "m49": _M49, "iso3": _ISO3}
+
 BILATERAL = pa.DataFrameSchema(
     {
         "revision": pa.Column(int),
@@ -44,11 +47,7 @@ BILATERAL = pa.DataFrameSchema(
 
 DESTINATION = pa.DataFrameSchema(
     {
-        "revision": pa.Column(int),
-        "year": _YEAR,
-        "sex": _SEX,
-        "m49": _M49,
-        "iso3": _ISO3,
+        **_PLACE_YEAR,
         "name": pa.Column(str),
         "is_country": pa.Column(bool),
         "type_of_data": pa.Column(str, nullable=True),
@@ -62,11 +61,7 @@ DESTINATION = pa.DataFrameSchema(
 
 ORIGIN = pa.DataFrameSchema(
     {
-        "revision": pa.Column(int),
-        "year": _YEAR,
-        "sex": _SEX,
-        "m49": _M49,
-        "iso3": _ISO3,
+        **_PLACE_YEAR,
         "name": pa.Column(str),
         "emigrant_stock": _PERSONS,
     },
@@ -76,11 +71,7 @@ ORIGIN = pa.DataFrameSchema(
 
 AGE = pa.DataFrameSchema(
     {
-        "revision": pa.Column(int),
-        "year": _YEAR,
-        "sex": _SEX,
-        "m49": _M49,
-        "iso3": _ISO3,
+        **_PLACE_YEAR,
         "age_group": pa.Column(str, pa.Check.str_matches(r"^(\d{1,2}-\d{1,2}|\d{2}\+|total)$")),
         "persons": _PERSONS_NULLABLE,
     },
