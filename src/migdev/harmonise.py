@@ -50,6 +50,15 @@ def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None
     return country_code, group
 
 
+def _aggregates_not_loaded(group: pd.Series, source_id: str, why: str, ctx: Log) -> None:
+    """Say which aggregate rows a table does not load, and why, so that nothing is left out unsaid."""
+    if group.notna().any():
+        codes = sorted(group.dropna().unique())
+        shown = ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
+        ctx.say("info", f"{source_id}: {int(group.notna().sum()):,} rows for {len(codes)} aggregates ({shown}) "
+                        f"not loaded: {why}")
+
+
 def _drop_unpublished(stock: pd.DataFrame, frames: dict[str, pd.DataFrame], places: countries.Registry,
                       ctx: Log) -> pd.DataFrame:
     """Remove bilateral rows that are all zero where the release publishes '..' (not available) as the total.
@@ -90,8 +99,10 @@ def tables(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: Log
     stocks = []
     for sid in ("ims2024_bilateral", "ims2020_bilateral"):
         f = frames[sid]
-        dest, _ = _split(f, sid, "destination", "dest_m49", "dest_iso3", None, places, ctx)
-        orig, _ = _split(f, sid, "origin", "orig_m49", "orig_iso3", None, places, ctx)
+        dest, dest_group = _split(f, sid, "destination", "dest_m49", "dest_iso3", None, places, ctx)
+        orig, orig_group = _split(f, sid, "origin", "orig_m49", "orig_iso3", None, places, ctx)
+        _aggregates_not_loaded(dest_group.fillna(orig_group), sid, "bilateral stocks are kept between countries "
+                               "only", ctx)
         keep = dest.notna() & orig.notna()
         stocks.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
                                     "origin": orig, "destination": dest, "persons": f["persons"]})[keep])
@@ -128,7 +139,8 @@ def tables(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: Log
                                         "refugees", "type_of_data", "population_source"]]
 
     f = frames["ims2020_age"]
-    iso, _ = _split(f, "ims2020_age", "destination", "m49", "iso3", None, places, ctx)
+    iso, group = _split(f, "ims2020_age", "destination", "m49", "iso3", None, places, ctx)
+    _aggregates_not_loaded(group, "ims2020_age", "age profiles are kept for countries only", ctx)
     out["migrant_stock_age"] = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"],
                                              "sex": f["sex"], "iso3": iso, "age_group": f["age_group"],
                                              "persons": f["persons"]})[iso.notna()]
@@ -147,14 +159,20 @@ def tables(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: Log
                                           "measure": measure, "value": annual[measure].astype("Float64")}
                                          )[group.notna()])
     by_sex = frames["wpp2024_population_by_sex"]
-    iso, _ = _split(by_sex, "wpp2024_population_by_sex", "location", "m49", "iso3", None, places, ctx)
+    iso, group = _split(by_sex, "wpp2024_population_by_sex", "location", "m49", "iso3", None, places, ctx)
+    group_values.append(pd.DataFrame({"source_id": "wpp2024_population_by_sex", "revision": wpp.REVISION,
+                                      "group_id": group, "year": by_sex["year"], "sex": by_sex["sex"],
+                                      "measure": "pop_jul1_by_sex", "value": by_sex["persons"].astype("Float64")}
+                                     )[group.notna()])
     pop_sex = pd.DataFrame({"revision": wpp.REVISION, "year": by_sex["year"], "sex": by_sex["sex"], "iso3": iso,
                             "persons": by_sex["persons"], "variant": by_sex["variant"]})
     pop_sex = pop_sex[iso.notna() & (by_sex["sex"] != "total")]
     out["population"] = pd.concat([pop_total, pop_sex], ignore_index=True)
 
     per = frames["wpp2024_periods"]
-    iso, _ = _split(per, "wpp2024_periods", "location", "m49", "iso3", None, places, ctx)
+    iso, group = _split(per, "wpp2024_periods", "location", "m49", "iso3", None, places, ctx)
+    _aggregates_not_loaded(group, "wpp2024_periods", "period totals of aggregates are sums of their countries' "
+                           "(the annual aggregate series are in area_group_value)", ctx)
     out["vital"] = pd.DataFrame({"revision": wpp.REVISION, "period_start": per["period_start"],
                                  "period_end": per["period_end"], "iso3": iso, "births": per["births"],
                                  "deaths": per["deaths"], "net_migration": per["net_migration"],
