@@ -60,7 +60,7 @@ def test_build_end_to_end(small_mirror, tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2
     assert report.db == tmp_path / "out" / "migdev.duckdb" and report.db.is_file()
     expected = {
-        "source": 14, "country": 9, "area_group": 18, "area_group_member": 22, "area_group_value": 63,
+        "source": 14, "country": 9, "area_group": 18, "area_group_member": 22, "area_group_value": 81,
         "migrant_stock": 48, "migrant_stock_total": 66, "migrant_stock_age": 30, "population": 42, "vital": 21,
         "vital_annual": 14, "wdi_indicator": 2, "wdi": 7, "unmatched_code": 1,
     }
