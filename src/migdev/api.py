@@ -101,6 +101,11 @@ class Observatory:
     def _revisions(self, table: str, column: str = "revision") -> list[Any]:
         return list(self.sql(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1")[column])
 
+    def _revision_year_sex(self, table: str, revision: Any, year: Any, sex: Any) -> dict[str, Any]:
+        """The filters every stock table shares, checked against what the table holds."""
+        return {"revision": self._check_choice("revision", revision, self._revisions(table)), "year": year,
+                "sex": self._check_choice("sex", sex, SEXES)}
+
     # -- places --------------------------------------------------------------------------------------------
     def countries(self, iso3: Any = None, sdg_region: Any = None, wb_income_group: Any = None) -> pd.DataFrame:
         """Countries and areas with M49 codes, names in the six UN languages and UN/World Bank groupings."""
@@ -116,9 +121,7 @@ class Observatory:
               destination: Any = None) -> pd.DataFrame:
         """Bilateral migrant stock (persons) by origin (place of birth) and destination (place of residence)."""
         filters = {
-            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock")),
-            "year": year,
-            "sex": self._check_choice("sex", sex, SEXES),
+            **self._revision_year_sex("migrant_stock", revision, year, sex),
             "origin": self._check_codes("origin", origin),
             "destination": self._check_codes("destination", destination),
         }
@@ -129,9 +132,7 @@ class Observatory:
                      iso3: Any = None) -> pd.DataFrame:
         """Immigrant and emigrant stock, population and refugees by country, as the release publishes them."""
         filters = {
-            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock_total")),
-            "year": year,
-            "sex": self._check_choice("sex", sex, SEXES),
+            **self._revision_year_sex("migrant_stock_total", revision, year, sex),
             "iso3": self._check_codes("country", iso3),
         }
         return self._select("migrant_stock_total", "*", filters, "revision, year, iso3, sex")
@@ -140,9 +141,7 @@ class Observatory:
                      iso3: Any = None) -> pd.DataFrame:
         """Migrant stock by destination, sex and five-year age group."""
         filters = {
-            "revision": self._check_choice("revision", revision, self._revisions("migrant_stock_age")),
-            "year": year,
-            "sex": self._check_choice("sex", sex, SEXES),
+            **self._revision_year_sex("migrant_stock_age", revision, year, sex),
             "iso3": self._check_codes("country", iso3),
         }
         return self._select("migrant_stock_age", "*", filters, "revision, year, iso3, sex, age_group")

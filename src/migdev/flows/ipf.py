@@ -211,15 +211,21 @@ def ipf3(
     it = 0
     max_diff = 2 * tol
     while max_diff > tol and it < maxit:
-        cur_ik = mu.sum(axis=1)
-        d_ik = np.abs(n_ik - cur_ik).max()
-        mu = mu * _factor(n_ik, cur_ik)[:, None, :]
-        cur_jk = mu.sum(axis=0)
-        d_jk = np.abs(n_jk - cur_jk).max()
-        mu = mu * _factor(n_jk, cur_jk)[None, :, :]
+        mu, d_ik, d_jk = _sweep_origin_destination(mu, n_ik, n_jk)
         it += 1
         max_diff = float(max(d_ik, d_jk))
     return IpfResult(mu=mu, it=it, tol=max_diff)
+
+
+def _sweep_origin_destination(mu: np.ndarray, n_ik: np.ndarray, n_jk: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """One sweep over the (origin, birthplace) then (destination, birthplace) margins of a 3-way table, with
+    each margin's largest discrepancy measured before its scaling (as migest's ``ipf3``/``ipf3_qi`` do)."""
+    cur_ik = mu.sum(axis=1)
+    d_ik = float(np.abs(n_ik - cur_ik).max())
+    mu = mu * _factor(n_ik, cur_ik)[:, None, :]
+    cur_jk = mu.sum(axis=0)
+    d_jk = float(np.abs(n_jk - cur_jk).max())
+    return mu * _factor(n_jk, cur_jk)[None, :, :], d_ik, d_jk
 
 
 def ipf3_qi(
@@ -271,12 +277,7 @@ def ipf3_qi(
     it = 0
     max_diff = 2 * tol
     while max_diff > tol and it < maxit:
-        cur_ik = mu.sum(axis=1)
-        d_ik = np.abs(n_ik - cur_ik).max()
-        mu = mu * _factor(n_ik, cur_ik)[:, None, :]
-        cur_jk = mu.sum(axis=0)
-        d_jk = np.abs(n_jk - cur_jk).max()
-        mu = mu * _factor(n_jk, cur_jk)[None, :, :]
+        mu, d_ik, d_jk = _sweep_origin_destination(mu, n_ik, n_jk)
         cur_diag = mu[idx, idx, :]
         d_diag = np.abs(n_diag - cur_diag).max()
         mu[idx, idx, :] = cur_diag * _factor(n_diag, cur_diag)
