@@ -69,3 +69,18 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("MIGDEV_CACHE", str(base / "cache"))
         pipeline.build(base / "migdev.duckdb", sources=sources)
     return base / "migdev.duckdb"
+
+
+@pytest.fixture(scope="session")
+def fixture_places(tmp_path_factory: pytest.TempPathFactory):
+    """The country registry of the generated mirror: USA, MEX, IND, FRA, the Channel Islands (CHI, GGY, JEY),
+    Kosovo (XKX), the unspecified origin (XXX) and a few aggregates; product fixtures use these codes."""
+    from migdev import countries
+    from migdev.sources import undesa_ims, wdi, wpp
+    from tests.fixtures import official
+
+    base = tmp_path_factory.mktemp("places")
+    annex = undesa_ims.parse_locations(official.write_locations(base / "ims_locations.csv"))
+    wpp_locations = wpp.parse_locations(official.write_wpp_locations(base / "wpp_locations.csv"))
+    economies = wdi.parse_countries(official.write_wdi_countries(base / "wdi_countries.csv"))
+    return countries.build(annex, wpp_locations, economies)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from migdev import pipeline, store
-from migdev.sources.errors import HashMismatchError, ParseError
+from migdev.errors import HashMismatchError, ParseError
 from tests.fixtures import official as fx
 
 REPO = Path(__file__).resolve().parents[1]

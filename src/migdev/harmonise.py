@@ -6,6 +6,7 @@ Every code of every source becomes a country (ISO3), an aggregate (``area_group`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 import pandas as pd
@@ -20,6 +21,58 @@ class Log(Protocol):
     unmatched: list[pd.DataFrame]
 
     def say(self, level: str, message: str) -> None: ...
+
+
+class Harmoniser:
+    """What a product's ``to_store`` needs to turn parsed frames into store tables: the country registry and a
+    log. Every code becomes a country (ISO3), an aggregate (``area_group``) or a line in ``unmatched_code``.
+    """
+
+    def __init__(self, places: countries.Registry, log: Log) -> None:
+        self.places = places
+        self.log = log
+        self._iso3 = set(places.country["iso3"])
+
+    def say(self, level: str, message: str) -> None:
+        self.log.say(level, message)
+
+    def is_country(self, codes: pd.Series) -> pd.Series:
+        """True where a code is a key of the country table."""
+        return codes.isin(self._iso3)
+
+    def recode(self, codes: pd.Series, aliases: Mapping[str, str], source_id: str, field_name: str) -> pd.Series:
+        """Replace a publisher's own codes by the registry's (e.g. RPW's ``KSV`` by ``XKX``), saying which and how
+        many rows; ``aliases`` is the product's documented table of such codes."""
+        codes = codes.astype("string")
+        hit = codes.isin(list(aliases))
+        if hit.any():
+            counts = codes[hit].value_counts()
+            listed = ", ".join(f"{c} -> {aliases[c]} ({n:,} rows)" for c, n in counts.items())
+            self.say("info", f"{source_id}: {field_name} codes of the publisher recoded: {listed}")
+        return codes.replace(dict(aliases))
+
+    def split(self, frame: pd.DataFrame, source_id: str, field_name: str, *, m49: str | None = None,
+              iso3: str | None = None, name: str | None = None) -> tuple[pd.Series, pd.Series]:
+        """Resolve a code column to country ISO3 (first series) or to an aggregate's group id (second series).
+
+        ``m49`` and ``iso3`` name the frame's code columns; where both are given and disagree (an M49 code of one
+        country with the ISO3 code of another), the row is unmatched rather than silently taken by either code.
+        A code that is neither a country nor a group is reported to ``unmatched_code`` and the build log.
+        """
+        return _split(frame, source_id, field_name, m49, iso3, name, self.places, self.log)
+
+    def not_loaded(self, group: pd.Series, source_id: str, why: str) -> None:
+        """Say which aggregate rows a table does not load, and why, so that nothing is left out unsaid."""
+        _aggregates_not_loaded(group, source_id, why, self.log)
+
+    @staticmethod
+    def group_values(source_id: str, revision: object, group: pd.Series, year: object, sex: object, measure: object,
+                     value: pd.Series) -> pd.DataFrame:
+        """Rows of ``area_group_value`` for the aggregate rows of a table (``group`` not NA, a value present)."""
+        frame = pd.DataFrame({"source_id": source_id, "revision": revision, "group_id": group, "year": year,
+                              "sex": sex, "measure": measure, "value": pd.Series(value).astype("Float64")})
+        keep = group.notna() & frame["value"].notna()
+        return frame[keep.to_numpy()].reset_index(drop=True)
 
 
 def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None, iso3: str | None,

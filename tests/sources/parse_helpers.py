@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migdev.sources.errors import ParseError
+from migdev.errors import ParseError
 
 
 def expect_error(parse: Callable[[Path], object], path: Path, *, row: int | None, column: str | None,

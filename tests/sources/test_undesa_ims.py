@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from migdev.sources import undesa_ims
-from migdev.sources.errors import ParseError
+from migdev.errors import ParseError
 from tests.fixtures import official as fx
 from tests.sources.parse_helpers import expect_error
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdev.sources.errors import ParseError
+from migdev.errors import ParseError
 from migdev.sources.undesa_ims_workbook import SCHEMA, column_letter, parse
 
 openpyxl = pytest.importorskip("openpyxl")

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from migdev.sources.errors import FetchError, HashMismatchError
+from migdev.errors import FetchError, HashMismatchError
 
 UN_DESA_IMS_LICENCE = "CC BY 3.0 IGO"
 WPP_LICENCE = "CC BY 3.0 IGO"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.errors import ParseError
-from migdev.sources.table import SEXES, check_sex, check_unique, dispatch, read_csv, validate
+from migdev.errors import ParseError
+from migdev.sources.csv_tables import SEXES, check_sex, check_unique, dispatch, read_csv, validate
 
 #: M49 code the UN uses for an origin that is not specified or not itemised ("Other").
 UNSPECIFIED_ORIGIN_M49 = 2003

@@ -49,7 +49,7 @@ import pandas as pd
 import pandera.pandas as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
-from migdev.sources.errors import ParseError
+from migdev.errors import ParseError
 
 __all__ = ["SCHEMA", "SEXES", "parse"]
 
@@ -634,7 +634,7 @@ def parse(path: Path | str) -> pd.DataFrame:
     """Read Tables 1–6 of an official IMS "by destination" workbook (2019 or 2020 layout) into a tidy frame.
 
     One row per (m49, year, sex), aggregates included (``is_aggregate``); validated by :data:`SCHEMA`.
-    Raises :class:`~migdev.sources.errors.ParseError` naming the sheet, row and column of the first thing
+    Raises :class:`~migdev.errors.ParseError` naming the sheet, row and column of the first thing
     that cannot be read.
     """
     path = Path(path)

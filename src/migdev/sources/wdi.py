@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.errors import ParseError
-from migdev.sources.table import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+from migdev.errors import ParseError
+from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
 
 _CODE = pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$"))
 _INDICATOR = pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z0-9_.]+$"))

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.errors import ParseError
-from migdev.sources.table import check_unique, dispatch, read_csv, validate
+from migdev.errors import ParseError
+from migdev.sources.csv_tables import check_unique, dispatch, read_csv, validate
 
 REVISION = "2024"
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from migdev.sources.errors import HashMismatchError, ParseError
-from migdev.sources.table import check_sex, check_unique, find_header, not_utf8, read_csv, require_utf8, validate
+from migdev.errors import HashMismatchError, ParseError
+from migdev.sources.csv_tables import check_sex, check_unique, find_header, not_utf8, read_csv, require_utf8, validate
 from tests.sources.parse_helpers import expect_error
 
 

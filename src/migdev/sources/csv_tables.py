@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.errors import ParseError
+from migdev.errors import ParseError
 
 SEXES = ("total", "male", "female")
 
