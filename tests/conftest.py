@@ -83,4 +83,19 @@ def fixture_places(tmp_path_factory: pytest.TempPathFactory):
     annex = undesa_ims.parse_locations(official.write_locations(base / "ims_locations.csv"))
     wpp_locations = wpp.parse_locations(official.write_wpp_locations(base / "wpp_locations.csv"))
     economies = wdi.parse_countries(official.write_wdi_countries(base / "wdi_countries.csv"))
-    return countries.build(annex, wpp_locations, economies)
+    from migdev.sources import documented_codes
+
+    return countries.build(annex, wpp_locations, economies, documented_codes())
+
+
+@pytest.fixture(scope="session")
+def real_places(mirror: Path):
+    """The country registry built from the real UN annex, WPP locations and WDI economies (plus the documented
+    codes of every product), for real-data tests of a product's ``to_store`` without a whole build."""
+    from migdev import countries
+    from migdev.sources import documented_codes, undesa_ims, wdi, wpp
+
+    annex = undesa_ims.parse_locations(mirror / "undesa_ims/ims_locations.csv")
+    wpp_locations = wpp.parse_locations(mirror / "wpp/wpp2024_locations.csv")
+    economies = wdi.parse_countries(mirror / "wdi/wdi_country_metadata.csv")
+    return countries.build(annex, wpp_locations, economies, documented_codes())

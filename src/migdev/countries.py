@@ -9,16 +9,15 @@ are never countries: they go to ``area_group``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from babel import Locale
 from babel.core import get_global
 
-from migdev.sources.undesa_ims import UNSPECIFIED_ORIGIN_M49
-
-LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
-UNSPECIFIED_ORIGIN = "XXX"
+from migdev.vocab import LANGUAGES, UNSPECIFIED_ORIGIN, UNSPECIFIED_ORIGIN_M49
 
 #: Codes that are not ISO 3166-1 and why we use them.
 DOCUMENTED_CODES = {
@@ -77,10 +76,13 @@ def _clean(name: str) -> str:
     return name.rstrip("*").strip()
 
 
-def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.DataFrame) -> Registry:
+def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.DataFrame,
+          extra_codes: Mapping[str, Mapping[str, Any]] | None = None) -> Registry:
     """Union of the UN annex, WPP and WDI economies, keyed by ISO3, with groupings from each publisher.
 
     English names are the UN's own (annex, then WPP) where the UN gives them; other languages come from CLDR.
+    ``extra_codes`` are the documented non-ISO codes products declare (``DOCUMENTED_CODES`` of a product module:
+    code -> ``{"note": why, "names": {lang: name for the six languages}}``), e.g. UNHCR's stateless origin.
     """
     un = annex[annex["is_country"]].copy()
     un["name"] = un["name"].map(_clean)
@@ -93,7 +95,15 @@ def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.Da
     extra_wdi = extra_wdi.rename(columns={"name": "un_name"})
     unspecified = pd.DataFrame({"iso3": [UNSPECIFIED_ORIGIN], "m49": [UNSPECIFIED_ORIGIN_M49],
                                 "un_name": [_EXTRA_NAMES["XXX"]["en"]]})
-    country = pd.concat([base, extra_wpp, extra_wdi, unspecified], ignore_index=True)
+    documented = dict(extra_codes or {})
+    for code, entry in documented.items():
+        missing = set(LANGUAGES) - set(entry.get("names", {}))
+        if missing or not entry.get("note"):
+            raise ValueError(f"documented code {code}: a note and names in {', '.join(LANGUAGES)} are required")
+    extra = pd.DataFrame({"iso3": list(documented), "m49": pd.array([None] * len(documented), dtype="Int64"),
+                          "un_name": [e["names"]["en"] for e in documented.values()]})
+    country = pd.concat([base, extra_wpp, extra_wdi, unspecified, extra], ignore_index=True)
+    country = country.drop_duplicates("iso3", keep="first")
     # areas the annex lacks sit in the UN groupings of the area that contains them in the annex
     by_iso3 = base.set_index("iso3")
     for part, whole in (("GGY", "CHI"), ("JEY", "CHI"), ("XKX", "SRB")):
@@ -105,7 +115,9 @@ def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.Da
     country = country.join(wb, on="iso3")
     wpp_m49 = wpp.set_index("iso3")["m49"]
     country["m49"] = country["m49"].fillna(country["iso3"].map(wpp_m49)).astype("Int64")
-    name_cols = pd.DataFrame([names(i, n) for i, n in zip(country["iso3"], country["un_name"], strict=True)])
+    name_cols = pd.DataFrame([
+        {f"name_{lang}": documented[i]["names"][lang] for lang in LANGUAGES} if i in documented else names(i, n)
+        for i, n in zip(country["iso3"], country["un_name"], strict=True)])
     country = pd.concat([country.reset_index(drop=True), name_cols], axis=1)
     for lang in LANGUAGES:  # fall back to the English name only where CLDR has none, and say so
         missing = country[f"name_{lang}"].isna()
@@ -113,7 +125,8 @@ def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.Da
     country["in_ims"] = country["iso3"].isin(un["iso3"]) | (country["iso3"] == UNSPECIFIED_ORIGIN)
     country["in_wpp"] = country["iso3"].isin(wpp["iso3"])
     country["in_wdi"] = country["iso3"].isin(wdi["iso3"])
-    country["code_note"] = country["iso3"].map(DOCUMENTED_CODES)
+    country["code_note"] = country["iso3"].map({**DOCUMENTED_CODES,
+                                                **{c: e["note"] for c, e in documented.items()}})
     country = country.drop(columns=["un_name"]).sort_values("iso3").reset_index(drop=True)
     columns = ["iso3", "m49", *[f"name_{lang}" for lang in LANGUAGES], "sdg_region", "sdg_subregion", "subregion",
                "geographic_region", "wb_region", "wb_income_group", "wb_lending_type", "wb_income_group_2020",

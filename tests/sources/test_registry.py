@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from migdev.sources import registry
 from migdev.errors import FetchError, HashMismatchError
+from migdev.sources import registry
 from migdev.sources.registry import REGISTRY, Source
 
 CONTENT = b"revision,year\n2024,2024\n"

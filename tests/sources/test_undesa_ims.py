@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from migdev.sources import undesa_ims
 from migdev.errors import ParseError
+from migdev.sources import undesa_ims
 from tests.fixtures import official as fx
 from tests.sources.parse_helpers import expect_error
 

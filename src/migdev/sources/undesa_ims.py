@@ -15,10 +15,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources.csv_tables import SEXES, check_sex, check_unique, dispatch, read_csv, validate
+from migdev.sources import spec
+from migdev.sources.csv_tables import check_sex, check_unique, dispatch, read_csv, validate
+from migdev.vocab import SEXES, UNSPECIFIED_ORIGIN_M49  # noqa: F401  (re-exported)
 
-#: M49 code the UN uses for an origin that is not specified or not itemised ("Other").
-UNSPECIFIED_ORIGIN_M49 = 2003
+RELEASES = spec.load(__file__)
+
 
 _YEAR = pa.Column(int, pa.Check.in_range(1950, 2100))
 _SEX = pa.Column(str, pa.Check.isin(SEXES))

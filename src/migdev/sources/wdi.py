@@ -12,7 +12,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
+from migdev.sources import spec
 from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+
+RELEASES = spec.load(__file__)
 
 _CODE = pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3}$"))
 _INDICATOR = pa.Column(str, pa.Check.str_matches(r"^[A-Z][A-Z0-9_.]+$"))

@@ -14,7 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
+from migdev.sources import spec
 from migdev.sources.csv_tables import check_unique, dispatch, read_csv, validate
+
+RELEASES = spec.load(__file__)
 
 REVISION = "2024"
 
