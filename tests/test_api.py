@@ -37,7 +37,7 @@ def test_open_missing(tmp_path: Path) -> None:
 
 
 def test_lazy_submodules() -> None:
-    assert migdev.store.DEFAULT_DB == "migdev.duckdb"
+    assert migdev.store.default_path().name.endswith(".duckdb")
     assert migdev.countries.UNSPECIFIED_ORIGIN == "XXX"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = migdev.nope

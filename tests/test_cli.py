@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import migdev.sources
 from migdev import cli
-from migdev.sources import registry
 from tests.fixtures import official as fx
 
 runner = CliRunner()
@@ -19,6 +19,11 @@ runner = CliRunner()
 
 def run(*args: str):
     return runner.invoke(cli.app, list(args), catch_exceptions=False)
+
+
+def _with(sources):
+    real = migdev.sources.releases()
+    return lambda: {**real, **sources}
 
 
 def flat(text: str) -> str:
@@ -36,7 +41,7 @@ def test_help() -> None:
 
 def test_build(small_mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, sources = small_mirror
-    monkeypatch.setattr(registry, "REGISTRY", {**registry.REGISTRY, **sources})
+    monkeypatch.setattr(migdev.sources, "releases", _with(sources))
     monkeypatch.delenv("MIGDEV_DATA_MIRROR")
     db = tmp_path / "cli.duckdb"
     result = run("build", "--db", str(db), "--mirror", str(root))
@@ -50,7 +55,7 @@ def test_build_failure_keeps_database(small_mirror, small_db: Path, tmp_path: Pa
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     root, sources = small_mirror
     sources = fx.corrupt(root, sources, "ims2020_age", fx.set_cell(0, "sex", "f"))
-    monkeypatch.setattr(registry, "REGISTRY", {**registry.REGISTRY, **sources})
+    monkeypatch.setattr(migdev.sources, "releases", _with(sources))
     db = tmp_path / "cli.duckdb"
     db.write_bytes(small_db.read_bytes())
     result = run("build", "--db", str(db))
@@ -65,7 +70,7 @@ def test_sources_statuses(small_mirror, monkeypatch: pytest.MonkeyPatch) -> None
     (root / sources["wdi_long"].path).unlink()
     bad = root / sources["wpp2024_annual"].path
     bad.write_bytes(bad.read_bytes() + b"\n")
-    monkeypatch.setattr(registry, "REGISTRY", sources)
+    monkeypatch.setattr(migdev.sources, "releases", lambda: dict(sources))
     result = run("sources", "--format", "csv")
     assert result.exit_code == 0
     status = pd.read_csv(io.StringIO(result.stdout)).set_index("id")["status"]

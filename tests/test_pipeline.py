@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from migdev import pipeline, store
-from migdev.errors import HashMismatchError, ParseError
+from migdev.errors import BuildError, HashMismatchError, ParseError
+from migdev.estimates import flows_step
+from migdev.pipeline import checks
 from tests.fixtures import official as fx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -183,11 +185,11 @@ def test_failure_while_loading_discards_the_staging_file(small_mirror, small_db:
     digest = _digest(db)
     seen: list[bool] = []
 
-    def boom(con, ctx) -> None:
+    def boom(ctx) -> None:
         seen.append(bool(_leftovers(db)))
         raise RuntimeError("check failed")
 
-    monkeypatch.setattr(pipeline, "_check", boom)
+    monkeypatch.setattr(checks, "run", boom)
     with pytest.raises(RuntimeError, match="check failed"):
         pipeline.build(db, sources=small_mirror[1])
     assert seen == [True]  # the staging file existed while loading ...
@@ -203,8 +205,8 @@ def test_invariant_check_refuses_to_publish(small_mirror, tmp_path: Path, monkey
             "origin": ["MEX"] * 3, "destination": ["USA"] * 3, "persons": [5, 1, 1]}))
         return {}
 
-    monkeypatch.setattr(pipeline, "estimate_flows", break_sex_sum)
-    with pytest.raises(ValueError, match=r"male \+ female != total in 1 cells"):
+    monkeypatch.setattr(flows_step, "run", break_sex_sum)
+    with pytest.raises(BuildError, match=r"male \+ female != total in 1 cells"):
         pipeline.build(db, sources=small_mirror[1])
     assert not db.exists() and not _leftovers(db)
 

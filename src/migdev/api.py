@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from migdev import store
-
-SEXES = ("total", "male", "female")
+from migdev.errors import QueryError
+from migdev.vocab import SEXES
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -81,7 +81,7 @@ class Observatory:
                 by_name = names[names["name_en"].str.lower().str.contains(code.lower(), regex=False)]
                 suggestions = [*hint, *by_name["iso3"].head(3)]
                 extra = f"; did you mean {', '.join(dict.fromkeys(suggestions))}?" if suggestions else ""
-                raise ValueError(f"unknown {field} code {code!r}: use ISO 3166-1 alpha-3 codes as in "
+                raise QueryError(f"unknown {field} code {code!r}: use ISO 3166-1 alpha-3 codes as in "
                                  f"countries(){extra}")
         return codes
 
@@ -93,7 +93,7 @@ class Observatory:
         allowed = [str(a) for a in allowed_raw]
         for v in values:
             if str(v) not in allowed:
-                raise ValueError(f"unknown {field} {v!r}; expected one of {', '.join(allowed)}")
+                raise QueryError(f"unknown {field} {v!r}; expected one of {', '.join(allowed)}")
         # the stored value, with its stored type (a period given as "2015" matches the integer 2015)
         canonical = [allowed_raw[allowed.index(str(v))] for v in values]
         return [c.item() if hasattr(c, "item") else c for c in canonical]

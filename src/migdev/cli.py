@@ -101,50 +101,94 @@ def _cell(value: object) -> str:
 
 
 def _query(db: Path | None, call: Callable[[Observatory], pd.DataFrame]) -> pd.DataFrame:
-    """Open the database, run one API call, close it; a missing database exits 1, bad arguments exit 2."""
+    """Open the database, run one API call, close it; a migdev error is one line and its class's exit code (no
+    database: 1; a bad request: 2)."""
     import migdev
+    from migdev.errors import MigdevError
 
     try:
-        obs = migdev.open(str(db) if db else None)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-    try:
-        return call(obs)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    finally:
-        obs.close()
+        with migdev.open(str(db) if db else None) as obs:
+            return call(obs)
+    except MigdevError as exc:
+        _fail(str(exc), exc.exit_code)
     raise AssertionError("unreachable")  # pragma: no cover - _fail always exits
+
+
+def main() -> None:
+    """The console entry point: every migdev error is one line and its class's exit code, never a traceback."""
+    from migdev.errors import MigdevError
+
+    try:
+        app()
+    except MigdevError as exc:
+        console.print(f"[red]error[/]: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: stopped by the user")
+        sys.exit(130)
+
+
+def _write_error(exc: OSError, target: Path) -> str:
+    """A build that cannot write says where and why in words (read-only folder, disk full), not errno."""
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        why = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the folder is not writable"
+    else:
+        why = exc.strerror or str(exc)
+    return f"cannot write the database in {target.parent.resolve()}: {why} ({exc.filename or target})"
 
 
 @app.command()
 def build(
     db: DbOption = None,
-    mirror: Annotated[Path | None, typer.Option(help="Folder with the official files (sets MIGDEV_DATA_MIRROR).")]
+    mirror: Annotated[Path | None, typer.Option(help="Folder with the official files (default: $MIGDEV_DATA_MIRROR).")]
     = None,
+    skip: Annotated[list[str] | None, typer.Option(help="Leave out an optional step (see --list-steps); "
+                                                        "repeatable, e.g. --skip flows.")] = None,
+    list_steps: Annotated[bool, typer.Option("--list-steps", help="Print the build's steps and exit.")] = False,
 ) -> None:
     """Fetch, verify, parse and load every official release into a new database, then swap it into place.
 
-    The previous database is replaced only when every step succeeded.
+    The previous database is replaced only when every step succeeded: a failed or interrupted build leaves it
+    as it was.
     """
-    import os
+    import duckdb
 
-    from migdev import pipeline, store
-    from migdev.sources import SourceError
+    from migdev import pipeline
+    from migdev.config import Settings
+    from migdev.errors import BuildError, MigdevError
+    from migdev.pipeline.steps import STEPS
 
-    if mirror is not None:
-        os.environ["MIGDEV_DATA_MIRROR"] = str(mirror)
-    target = db or store.default_path()
+    if list_steps:
+        _emit(pd.DataFrame([{"step": s.name, "optional": s.optional, "what": s.help} for s in STEPS]),
+              Format.table, title="Build steps, in order")
+        return
+    settings = Settings.from_env().with_(db=db, mirror=mirror)
+    target = settings.db
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         try:
             reporter = RichReporter(progress)
-            report = pipeline.build(target, reporter=reporter)
+            report = pipeline.build(target, reporter=reporter, settings=settings, skip=skip or ())
             reporter.step("done", 0)
-        except (SourceError, ValueError, KeyError) as exc:
+        except KeyboardInterrupt:
             progress.stop()
-            _fail(f"build failed, the previous database (if any) is unchanged: {exc}")
-            return
+            kept = f"the previous database at {target} is unchanged" if target.exists() else "no database was written"
+            _fail(f"interrupted: the build was stopped and its partial file removed; {kept}", 130)
+        except MigdevError as exc:
+            progress.stop()
+            _fail(f"build failed, the previous database (if any) is unchanged: {exc}", exc.exit_code)
+        except OSError as exc:
+            progress.stop()
+            _fail(f"build failed, the previous database (if any) is unchanged: {_write_error(exc, target)}")
+        except duckdb.Error as exc:
+            progress.stop()
+            text = str(exc).splitlines()[0]
+            why = "the disk is full" if "space" in text.lower() else text
+            _fail(f"build failed, the previous database (if any) is unchanged: {BuildError(why)}")
     console.print(f"[green]built[/] {report.db} in {report.seconds:.1f} s")
     if len(report.unmatched):
         console.print(f"[yellow]{len(report.unmatched)} unmatched codes[/]; see `migdev unmatched`")
@@ -153,20 +197,49 @@ def build(
 
 
 @app.command()
-def sources(fmt: FormatOption = Format.table) -> None:
-    """List the releases migdev knows: where each comes from, whether a local copy is present and verified."""
-    from migdev.sources import registry
+def sources(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    files: Annotated[bool, typer.Option("--files", help="Only the files: present and verified, or where to get "
+                                                         "them.")] = False,
+) -> None:
+    """What the database holds (release, revision, sha256, rows, citation) and, separately, whether each
+    registered file is present locally, verified, or where to get it."""
+    from migdev import sources as registry
+    from migdev import store
+    from migdev.config import Settings
+    from migdev.errors import NoDatabaseError
+    from migdev.sources import fetch
 
+    settings = Settings.from_env().with_(db=db)
+    if not files:
+        try:
+            with store.read(settings.db) as con:
+                held = con.execute("SELECT source_id, product, revision, rows_read AS rows, sha256, licence, "
+                                   "citation FROM source ORDER BY product, source_id").df()
+            if fmt is not Format.table:
+                _emit(held, fmt)
+                return
+            shown = held.assign(sha256=held["sha256"].str[:12] + "…")
+            _emit(shown[["source_id", "revision", "rows", "sha256", "licence", "citation"]], fmt,
+                  title=f"In the database {settings.db}")
+        except NoDatabaseError as exc:
+            console.print(f"no database to report on: {exc}", highlight=False, soft_wrap=True)
     rows = []
-    for src in registry.REGISTRY.values():
-        local = registry.locate(src)
-        status = "missing" if local is None else "verified" if registry.sha256(local) == src.sha256 else "HASH MISMATCH"
-        rows.append({"id": src.id, "publisher": src.publisher, "revision": src.revision, "file": src.path,
-                     "status": status, "licence": src.licence, "url": src.url, "sha256": src.sha256})
+    for src in registry.releases().values():
+        local = fetch.locate(src, settings)
+        status = ("missing" if local is None else "verified" if fetch.sha256(local) == src.sha256
+                  else "HASH MISMATCH")
+        rows.append({"id": src.id, "product": src.product, "revision": src.revision, "file": src.path,
+                     "status": status, "built": src.build, "licence": src.licence, "url": src.url,
+                     "sha256": src.sha256, "get_it": "" if status == "verified" else fetch.where_to_get(src)})
     df = pd.DataFrame(rows)
     if fmt is Format.table:
-        df = df[["id", "revision", "status", "licence", "file"]]
-    _emit(df, fmt, title="Official releases")
+        _emit(df[["id", "revision", "status", "file"]], fmt, title="Registered files (mirror or cache)")
+        for row in df[df["status"] != "verified"].itertuples():
+            console.print(f"[yellow]{row.status}[/] {row.id}: {row.get_it}", highlight=False, soft_wrap=True)
+    else:
+        _emit(df, fmt)
 
 
 @app.command()

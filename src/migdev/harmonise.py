@@ -1,7 +1,8 @@
-"""Harmonise parsed releases into the store's tables: ISO3 keys, aggregates kept apart, unknown codes reported.
+"""Harmonising codes: what each product's ``to_store`` uses to key its tables by the country registry.
 
 Every code of every source becomes a country (ISO3), an aggregate (``area_group``) or a line in
-``unmatched_code`` and the build log; nothing is dropped without being said.
+``unmatched_code`` and the build log; nothing is dropped without being said. The products' own ``to_store``
+(``migdev.sources.<product>``) decide what goes in which table; this module only resolves and reports.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Protocol
 import pandas as pd
 
 from migdev import countries
-from migdev.sources import wpp
 
 
 class Log(Protocol):
@@ -50,6 +50,10 @@ class Harmoniser:
             listed = ", ".join(f"{c} -> {aliases[c]} ({n:,} rows)" for c, n in counts.items())
             self.say("info", f"{source_id}: {field_name} codes of the publisher recoded: {listed}")
         return codes.replace(dict(aliases))
+
+    def resolve(self, m49: pd.Series | None, iso3: pd.Series | None) -> pd.Series:
+        """The registry's ISO3 for each row (NA where unknown), without reporting: for lookups, not for loading."""
+        return countries.resolve(m49, iso3, self.places.country)
 
     def split(self, frame: pd.DataFrame, source_id: str, field_name: str, *, m49: str | None = None,
               iso3: str | None = None, name: str | None = None) -> tuple[pd.Series, pd.Series]:
@@ -110,135 +114,3 @@ def _aggregates_not_loaded(group: pd.Series, source_id: str, why: str, ctx: Log)
         shown = ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
         ctx.say("info", f"{source_id}: {int(group.notna().sum()):,} rows for {len(codes)} aggregates ({shown}) "
                         f"not loaded: {why}")
-
-
-def _drop_unpublished(stock: pd.DataFrame, frames: dict[str, pd.DataFrame], places: countries.Registry,
-                      ctx: Log) -> pd.DataFrame:
-    """Remove bilateral rows that are all zero where the release publishes '..' (not available) as the total.
-
-    The 2020 bilateral table carries explicit zeros for South Sudan, Montenegro, Curacao (1990-2005) and Sint
-    Maarten (1990-2000), whose official Table 1 totals are '..': those zeros mean "no estimate", not "none".
-    """
-    official = frames["ims2020_destination"]
-    missing = official[official["migrant_stock"].isna() & official["is_country"]]
-    if missing.empty:
-        return stock
-    iso = countries.resolve(missing["m49"], missing["iso3"], places.country)
-    keys = pd.DataFrame({"revision": missing["revision"].astype(str), "year": missing["year"],
-                         "sex": missing["sex"], "destination": iso}).dropna()
-    cells = stock.merge(keys, on=["revision", "year", "sex", "destination"])
-    sums = cells.groupby(["revision", "year", "sex", "destination"])["persons"].sum()
-    empty = sums[sums == 0].reset_index()[["revision", "year", "sex", "destination"]]
-    if empty.empty:
-        return stock
-    merged = stock.merge(empty.assign(_drop=True), on=["revision", "year", "sex", "destination"], how="left")
-    flag = merged["_drop"].notna().to_numpy()
-    dropped = stock[flag]
-    for dest, part in empty.groupby("destination"):
-        years = sorted(part["year"].unique())
-        ctx.say("warning", f"IMS {part['revision'].iloc[0]}: destination {dest} has '..' (not available) as its "
-                           f"official total in {', '.join(map(str, years))} but zeros in the bilateral table; "
-                           f"those zero rows are treated as missing, not loaded")
-    ctx.say("info", f"{len(dropped):,} unpublished zero rows left out of migrant_stock")
-    return stock[~flag].reset_index(drop=True)
-
-
-def tables(frames: dict[str, pd.DataFrame], places: countries.Registry, ctx: Log) -> dict[str, pd.DataFrame]:
-    """Turn parsed frames into the store's tables: ISO3 keys, aggregates apart, persons as integers."""
-    out: dict[str, pd.DataFrame] = {"country": places.country, "area_group": places.area_group,
-                                    "area_group_member": places.area_group_member}
-    group_values: list[pd.DataFrame] = []
-
-    stocks = []
-    for sid in ("ims2024_bilateral", "ims2020_bilateral"):
-        f = frames[sid]
-        dest, dest_group = _split(f, sid, "destination", "dest_m49", "dest_iso3", None, places, ctx)
-        orig, orig_group = _split(f, sid, "origin", "orig_m49", "orig_iso3", None, places, ctx)
-        _aggregates_not_loaded(dest_group.fillna(orig_group), sid, "bilateral stocks are kept between countries "
-                               "only", ctx)
-        keep = dest.notna() & orig.notna()
-        stocks.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
-                                    "origin": orig, "destination": dest, "persons": f["persons"]})[keep])
-    out["migrant_stock"] = _drop_unpublished(pd.concat(stocks, ignore_index=True), frames, places, ctx)
-    ctx.say("info", f"migrant_stock: {len(out['migrant_stock']):,} rows; the unspecified origin 'Other' (M49 2003) "
-                    f"is kept as {countries.UNSPECIFIED_ORIGIN}")
-
-    dest_parts = []
-    for sid, source_label in (("ims2024_destination", "WPP 2024, as in the IMS 2024 release"),
-                              ("ims2020_destination", "IMS 2020 Table 2")):
-        f = frames[sid]
-        iso, group = _split(f, sid, "destination", "m49", "iso3", "name", places, ctx)
-        part = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"], "iso3": iso,
-                             "immigrants": f["migrant_stock"], "population": f["population"],
-                             "refugees": f["refugees"], "type_of_data": f["type_of_data"],
-                             "population_source": source_label})
-        dest_parts.append(part[iso.notna()])
-        for measure in ("migrant_stock", "population", "refugees"):
-            g = pd.DataFrame({"source_id": sid, "revision": f["revision"].astype(str), "group_id": group,
-                              "year": f["year"], "sex": f["sex"], "measure": measure,
-                              "value": f[measure].astype("Float64")})[group.notna() & f[measure].notna()]
-            group_values.append(g)
-    dest = pd.concat(dest_parts, ignore_index=True)
-    f = frames["ims_origin_totals"]
-    iso, group = _split(f, "ims_origin_totals", "origin", "m49", "iso3", "name", places, ctx)
-    orig = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"], "iso3": iso,
-                         "emigrants": f["emigrant_stock"]})[iso.notna()]
-    group_values.append(pd.DataFrame({"source_id": "ims_origin_totals", "revision": f["revision"].astype(str),
-                                      "group_id": group, "year": f["year"], "sex": f["sex"],
-                                      "measure": "emigrant_stock", "value": f["emigrant_stock"].astype("Float64")}
-                                     )[group.notna()])
-    total = dest.merge(orig, on=["revision", "year", "sex", "iso3"], how="outer")
-    out["migrant_stock_total"] = total[["revision", "year", "sex", "iso3", "immigrants", "emigrants", "population",
-                                        "refugees", "type_of_data", "population_source"]]
-
-    f = frames["ims2020_age"]
-    iso, group = _split(f, "ims2020_age", "destination", "m49", "iso3", None, places, ctx)
-    _aggregates_not_loaded(group, "ims2020_age", "age profiles are kept for countries only", ctx)
-    out["migrant_stock_age"] = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"],
-                                             "sex": f["sex"], "iso3": iso, "age_group": f["age_group"],
-                                             "persons": f["persons"]})[iso.notna()]
-
-    annual = frames["wpp2024_annual"]
-    iso, group = _split(annual, "wpp2024_annual", "location", "m49", "iso3", None, places, ctx)
-    pop_total = pd.DataFrame({"revision": wpp.REVISION, "year": annual["year"], "sex": "total", "iso3": iso,
-                              "persons": annual["pop_jul1"], "variant": annual["variant"]})[iso.notna()]
-    out["vital_annual"] = pd.DataFrame({"revision": wpp.REVISION, "year": annual["year"], "iso3": iso,
-                                        "pop_jan1": annual["pop_jan1"], "births": annual["births"],
-                                        "deaths": annual["deaths"], "net_migration": annual["net_migration"],
-                                        "variant": annual["variant"]})[iso.notna()]
-    for measure in ("pop_jul1", "births", "deaths", "net_migration"):
-        group_values.append(pd.DataFrame({"source_id": "wpp2024_annual", "revision": wpp.REVISION,
-                                          "group_id": group, "year": annual["year"], "sex": "total",
-                                          "measure": measure, "value": annual[measure].astype("Float64")}
-                                         )[group.notna()])
-    by_sex = frames["wpp2024_population_by_sex"]
-    iso, group = _split(by_sex, "wpp2024_population_by_sex", "location", "m49", "iso3", None, places, ctx)
-    group_values.append(pd.DataFrame({"source_id": "wpp2024_population_by_sex", "revision": wpp.REVISION,
-                                      "group_id": group, "year": by_sex["year"], "sex": by_sex["sex"],
-                                      "measure": "pop_jul1_by_sex", "value": by_sex["persons"].astype("Float64")}
-                                     )[group.notna()])
-    pop_sex = pd.DataFrame({"revision": wpp.REVISION, "year": by_sex["year"], "sex": by_sex["sex"], "iso3": iso,
-                            "persons": by_sex["persons"], "variant": by_sex["variant"]})
-    pop_sex = pop_sex[iso.notna() & (by_sex["sex"] != "total")]
-    out["population"] = pd.concat([pop_total, pop_sex], ignore_index=True)
-
-    per = frames["wpp2024_periods"]
-    iso, group = _split(per, "wpp2024_periods", "location", "m49", "iso3", None, places, ctx)
-    _aggregates_not_loaded(group, "wpp2024_periods", "period totals of aggregates are sums of their countries' "
-                           "(the annual aggregate series are in area_group_value)", ctx)
-    out["vital"] = pd.DataFrame({"revision": wpp.REVISION, "period_start": per["period_start"],
-                                 "period_end": per["period_end"], "iso3": iso, "births": per["births"],
-                                 "deaths": per["deaths"], "net_migration": per["net_migration"],
-                                 "pop_start": per["pop_start"], "pop_end": per["pop_end"],
-                                 "variant": per["variant"]})[iso.notna()]
-
-    series = frames["wdi_long"]
-    iso, group = _split(series, "wdi_long", "economy", None, "iso3", None, places, ctx)
-    out["wdi"] = pd.DataFrame({"iso3": iso, "year": series["year"], "indicator": series["indicator"],
-                               "value": series["value"], "vintage": series["vintage"]})[iso.notna()]
-    group_values.append(pd.DataFrame({"source_id": "wdi_long", "revision": series["vintage"], "group_id": group,
-                                      "year": series["year"], "sex": "total", "measure": series["indicator"],
-                                      "value": series["value"]})[group.notna()])
-    out["wdi_indicator"] = frames["wdi_indicators"]
-    out["area_group_value"] = pd.concat(group_values, ignore_index=True)
-    return out

@@ -15,6 +15,8 @@ Layout of ``<stem>.toml``::
     download_url = "..."           # optional: where these exact bytes can be downloaded
     derived_from = "..."           # optional: for a tidy rendering, the official file it renders and how
     build = false                  # optional (default true): registered and tested, but not read by the build
+    parser = "parse_x"             # optional: the module function that reads it (default ``parse``, which
+                                   # recognises the table by its header)
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_FILE_KEYS = {"id", "release", "title", "path", "sha256", "download_url", "derived_from", "build", "publisher",
+_FILE_KEYS = {"id", "release", "title", "path", "sha256", "download_url", "derived_from", "build", "parser",
+              "publisher",
               "licence", "url", "citation"}
 _RELEASE_KEYS = {"revision", "citation", "publisher", "licence", "url", "title"}
 _PRODUCT_KEYS = {"publisher", "licence", "url", "tables", "title"}
@@ -54,6 +57,7 @@ class Source:
     derived_from: str | None = None
     product: str = ""
     build: bool = True
+    parser: str | None = None
 
     @property
     def file_name(self) -> str:
@@ -135,7 +139,7 @@ def parse(text: str, *, name: str, where: str = "<spec>") -> Product:
             id=entry["id"], publisher=pick("publisher"), title=entry["title"], revision=str(rel["revision"]),
             licence=pick("licence"), citation=pick("citation"), url=pick("url"), path=entry["path"],
             sha256=entry["sha256"], download_url=entry.get("download_url"), derived_from=entry.get("derived_from"),
-            product=name, build=bool(entry.get("build", True)),
+            product=name, build=bool(entry.get("build", True)), parser=entry.get("parser"),
         ))
     tables = tuple(product.get("tables", ()))
     return Product(name, product["publisher"], product["licence"], product["url"], tables, tuple(files))

@@ -8,8 +8,9 @@ the pipeline, so an unknown code is reported there rather than dropped here. The
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
@@ -17,7 +18,10 @@ import pandera.pandas as pa
 from migdev.errors import ParseError
 from migdev.sources import spec
 from migdev.sources.csv_tables import check_sex, check_unique, dispatch, read_csv, validate
-from migdev.vocab import SEXES, UNSPECIFIED_ORIGIN_M49  # noqa: F401  (re-exported)
+from migdev.vocab import SEXES, UNSPECIFIED_ORIGIN, UNSPECIFIED_ORIGIN_M49
+
+if TYPE_CHECKING:
+    from migdev.harmonise import Harmoniser
 
 RELEASES = spec.load(__file__)
 
@@ -233,3 +237,105 @@ _READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any IMS table of the release, recognised by its header columns."""
     return dispatch(path, list(_READERS.items()), "International Migrant Stock")
+
+
+# --------------------------------------------------------------------------------------------------- to the store
+#: Which file feeds the country registry (``countries.build``'s ``annex``).
+PLACES = {"annex": "ims_locations"}
+
+
+def _kind(frame: pd.DataFrame) -> str:
+    """Which table of the release a parsed frame is (by its columns, so a new vintage needs no code)."""
+    columns = set(frame.columns)
+    for kind, needed in (("bilateral", {"dest_m49", "orig_m49"}), ("age", {"age_group"}),
+                         ("origin", {"emigrant_stock"}), ("destination", {"migrant_stock", "is_country"}),
+                         ("locations", {"location_type", "sdg_region"})):
+        if needed <= columns:
+            return kind
+    raise ValueError(f"not an IMS table: columns {sorted(columns)}")
+
+
+def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.DataFrame]:
+    """Bilateral stocks, totals by place and ages, with ISO3 keys; aggregates kept in ``area_group_value``."""
+    by_kind: dict[str, list[tuple[str, pd.DataFrame]]] = {}
+    for sid, frame in frames.items():
+        by_kind.setdefault(_kind(frame), []).append((sid, frame))
+    group_values: list[pd.DataFrame] = []
+
+    stocks = []
+    for sid, f in by_kind.get("bilateral", []):
+        dest, dest_group = h.split(f, sid, "destination", m49="dest_m49", iso3="dest_iso3")
+        orig, orig_group = h.split(f, sid, "origin", m49="orig_m49", iso3="orig_iso3")
+        h.not_loaded(dest_group.fillna(orig_group), sid, "bilateral stocks are kept between countries only")
+        keep = dest.notna() & orig.notna()
+        stocks.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
+                                    "origin": orig, "destination": dest, "persons": f["persons"]})[keep])
+    stock = pd.concat(stocks, ignore_index=True)
+    for _, official in by_kind.get("destination", []):
+        stock = _drop_unpublished(stock, official, h)
+    h.say("info", f"migrant_stock: {len(stock):,} rows; the unspecified origin 'Other' (M49 {UNSPECIFIED_ORIGIN_M49}) "
+                  f"is kept as {UNSPECIFIED_ORIGIN}")
+
+    dest_parts = []
+    for sid, f in by_kind.get("destination", []):
+        iso, group = h.split(f, sid, "destination", m49="m49", iso3="iso3", name="name")
+        has_refugees = f["refugees"].notna().any()
+        basis = "IMS 2020 Table 2" if has_refugees else f"WPP {RELEASES.get(sid).revision}, as in the IMS release"
+        part = pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"], "iso3": iso,
+                             "immigrants": f["migrant_stock"], "population": f["population"],
+                             "refugees": f["refugees"], "type_of_data": f["type_of_data"],
+                             "population_source": basis})
+        dest_parts.append(part[iso.notna()])
+        for measure in ("migrant_stock", "population", "refugees"):
+            group_values.append(h.group_values(sid, f["revision"].astype(str), group, f["year"], f["sex"], measure,
+                                               f[measure]))
+    origin_parts = []
+    for sid, f in by_kind.get("origin", []):
+        iso, group = h.split(f, sid, "origin", m49="m49", iso3="iso3", name="name")
+        origin_parts.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
+                                          "iso3": iso, "emigrants": f["emigrant_stock"]})[iso.notna()])
+        group_values.append(h.group_values(sid, f["revision"].astype(str), group, f["year"], f["sex"],
+                                           "emigrant_stock", f["emigrant_stock"]))
+    total = pd.concat(dest_parts, ignore_index=True).merge(pd.concat(origin_parts, ignore_index=True),
+                                                           on=["revision", "year", "sex", "iso3"], how="outer")
+    out = {"migrant_stock": stock,
+           "migrant_stock_total": total[["revision", "year", "sex", "iso3", "immigrants", "emigrants", "population",
+                                         "refugees", "type_of_data", "population_source"]]}
+    ages = []
+    for sid, f in by_kind.get("age", []):
+        iso, group = h.split(f, sid, "destination", m49="m49", iso3="iso3")
+        h.not_loaded(group, sid, "age profiles are kept for countries only")
+        ages.append(pd.DataFrame({"revision": f["revision"].astype(str), "year": f["year"], "sex": f["sex"],
+                                  "iso3": iso, "age_group": f["age_group"], "persons": f["persons"]})[iso.notna()])
+    if ages:
+        out["migrant_stock_age"] = pd.concat(ages, ignore_index=True)
+    out["area_group_value"] = pd.concat(group_values, ignore_index=True)
+    return out
+
+
+def _drop_unpublished(stock: pd.DataFrame, official: pd.DataFrame, h: Harmoniser) -> pd.DataFrame:
+    """Remove bilateral rows that are all zero where the release publishes '..' (not available) as the total.
+
+    The 2020 bilateral table carries explicit zeros for South Sudan, Montenegro, Curacao (1990-2005) and Sint
+    Maarten (1990-2000), whose official Table 1 totals are '..': those zeros mean "no estimate", not "none".
+    """
+    missing = official[official["migrant_stock"].isna() & official["is_country"]]
+    if missing.empty:
+        return stock
+    iso = h.resolve(missing["m49"], missing["iso3"])
+    keys = pd.DataFrame({"revision": missing["revision"].astype(str), "year": missing["year"],
+                         "sex": missing["sex"], "destination": iso}).dropna()
+    cells = stock.merge(keys, on=["revision", "year", "sex", "destination"])
+    sums = cells.groupby(["revision", "year", "sex", "destination"])["persons"].sum()
+    empty = sums[sums == 0].reset_index()[["revision", "year", "sex", "destination"]]
+    if empty.empty:
+        return stock
+    merged = stock.merge(empty.assign(_drop=True), on=["revision", "year", "sex", "destination"], how="left")
+    flag = merged["_drop"].notna().to_numpy()
+    for dest, part in empty.groupby("destination"):
+        years = sorted(part["year"].unique())
+        h.say("warning", f"IMS {part['revision'].iloc[0]}: destination {dest} has '..' (not available) as its "
+                         f"official total in {', '.join(map(str, years))} but zeros in the bilateral table; "
+                         f"those zero rows are treated as missing, not loaded")
+    h.say("info", f"{int(flag.sum()):,} unpublished zero rows left out of migrant_stock")
+    return stock[~flag].reset_index(drop=True)

@@ -6,7 +6,9 @@ Two layouts are read: the long table of the mirror and the wide CSV that users d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
@@ -14,6 +16,9 @@ import pandera.pandas as pa
 from migdev.errors import ParseError
 from migdev.sources import spec
 from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+
+if TYPE_CHECKING:
+    from migdev.harmonise import Harmoniser
 
 RELEASES = spec.load(__file__)
 
@@ -131,3 +136,23 @@ def parse(path: Path | str) -> pd.DataFrame:
                                (("iso3", "iso2", "income_group"), parse_countries),
                                (("indicator", "title"), parse_indicators)], "World Development Indicators")
     return parse_official(path)
+
+
+# --------------------------------------------------------------------------------------------------- to the store
+#: Which file feeds the country registry (``countries.build``'s ``wdi_countries``).
+PLACES = {"wdi_countries": "wdi_countries"}
+
+
+def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.DataFrame]:
+    """Series by economy and year (aggregates in ``area_group_value``) and the indicator titles."""
+    out: dict[str, list[pd.DataFrame]] = {"wdi": [], "wdi_indicator": [], "area_group_value": []}
+    for sid, f in frames.items():
+        if {"indicator", "value", "vintage"} <= set(f.columns):
+            iso, group = h.split(f, sid, "economy", iso3="iso3")
+            out["wdi"].append(pd.DataFrame({"iso3": iso, "year": f["year"], "indicator": f["indicator"],
+                                            "value": f["value"], "vintage": f["vintage"]})[iso.notna()])
+            out["area_group_value"].append(h.group_values(sid, f["vintage"], group, f["year"], "total",
+                                                          f["indicator"], f["value"]))
+        elif set(f.columns) == {"indicator", "title"}:
+            out["wdi_indicator"].append(f)
+    return {table: pd.concat(parts, ignore_index=True) for table, parts in out.items() if parts}

@@ -6,8 +6,9 @@ database shares one unit. Aggregates (World, regions, income groups) are flagged
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ import pandera.pandas as pa
 from migdev.errors import ParseError
 from migdev.sources import spec
 from migdev.sources.csv_tables import check_unique, dispatch, read_csv, validate
+
+if TYPE_CHECKING:
+    from migdev.harmonise import Harmoniser
 
 RELEASES = spec.load(__file__)
 
@@ -193,3 +197,56 @@ _READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any WPP 2024 table of the mirror, recognised by its header columns."""
     return dispatch(path, list(_READERS.items()), "World Population Prospects")
+
+
+# --------------------------------------------------------------------------------------------------- to the store
+#: Which file feeds the country registry (``countries.build``'s ``wpp_locations``).
+PLACES = {"wpp_locations": "wpp2024_locations"}
+
+
+def _kind(frame: pd.DataFrame) -> str:
+    columns = set(frame.columns)
+    for kind, needed in (("periods", {"period_start"}), ("by_sex", {"sex", "persons"}), ("annual", {"pop_jul1"}),
+                         ("locations", {"location_type"})):
+        if needed <= columns:
+            return kind
+    raise ValueError(f"not a WPP table: columns {sorted(columns)}")
+
+
+def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.DataFrame]:
+    """Population by sex and year, annual components and mid-year periods, in persons, keyed by ISO3."""
+    populations, annual_rows, periods, group_values = [], [], [], []
+    for sid, f in frames.items():
+        kind = _kind(f)
+        revision = RELEASES.get(sid).revision
+        if kind == "annual":
+            iso, group = h.split(f, sid, "location", m49="m49", iso3="iso3")
+            populations.append(pd.DataFrame({"revision": revision, "year": f["year"], "sex": "total", "iso3": iso,
+                                             "persons": f["pop_jul1"], "variant": f["variant"]})[iso.notna()])
+            annual_rows.append(pd.DataFrame({"revision": revision, "year": f["year"], "iso3": iso,
+                                             "pop_jan1": f["pop_jan1"], "births": f["births"], "deaths": f["deaths"],
+                                             "net_migration": f["net_migration"], "variant": f["variant"]}
+                                            )[iso.notna()])
+            for measure in ("pop_jul1", "births", "deaths", "net_migration"):
+                group_values.append(h.group_values(sid, revision, group, f["year"], "total", measure, f[measure]))
+        elif kind == "by_sex":
+            iso, group = h.split(f, sid, "location", m49="m49", iso3="iso3")
+            group_values.append(h.group_values(sid, revision, group, f["year"], f["sex"], "pop_jul1_by_sex",
+                                               f["persons"]))
+            part = pd.DataFrame({"revision": revision, "year": f["year"], "sex": f["sex"], "iso3": iso,
+                                 "persons": f["persons"], "variant": f["variant"]})
+            populations.append(part[iso.notna() & (f["sex"] != "total")])  # the annual file has the totals
+        elif kind == "periods":
+            iso, group = h.split(f, sid, "location", m49="m49", iso3="iso3")
+            h.not_loaded(group, sid, "period totals of aggregates are sums of their countries' (the annual "
+                                     "aggregate series are in area_group_value)")
+            periods.append(pd.DataFrame({"revision": revision, "period_start": f["period_start"],
+                                         "period_end": f["period_end"], "iso3": iso, "births": f["births"],
+                                         "deaths": f["deaths"], "net_migration": f["net_migration"],
+                                         "pop_start": f["pop_start"], "pop_end": f["pop_end"],
+                                         "variant": f["variant"]})[iso.notna()])
+    out = {"population": pd.concat(populations, ignore_index=True),
+           "vital_annual": pd.concat(annual_rows, ignore_index=True),
+           "vital": pd.concat(periods, ignore_index=True),
+           "area_group_value": pd.concat(group_values, ignore_index=True)}
+    return out

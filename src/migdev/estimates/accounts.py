@@ -26,9 +26,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from migdev.countries import UNSPECIFIED_ORIGIN
+from migdev.vocab import UNSPECIFIED_ORIGIN
 
-SEXES = ("total", "male", "female")
 FEMALE_SHARE_OF_BIRTHS = 100.0 / 205.0  # sex ratio at birth of 105 males per 100 females
 #: WPP locations folded into the IMS area that contains them.
 WPP_PARTS = {"GGY": "CHI", "JEY": "CHI", "XKX": "SRB"}

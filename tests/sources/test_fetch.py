@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from migdev.config import Settings
 from migdev.errors import FetchError, HashMismatchError
-from migdev.sources import registry
-from migdev.sources.registry import REGISTRY, Source
+from migdev.sources import fetch, get, releases
+from migdev.sources.spec import Source
+
+REGISTRY = releases()
 
 CONTENT = b"revision,year\n2024,2024\n"
 CONTENT_SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -25,16 +28,16 @@ CONTENT_SHA = hashlib.sha256(CONTENT).hexdigest()
 # -------------------------------------------------------------------------------------------------------- mirror
 def test_fetch_from_mirror_is_verified(small_mirror) -> None:
     root, sources = small_mirror
-    path = registry.fetch(sources["ims2024_bilateral"])
+    path = fetch.fetch(sources["ims2024_bilateral"])
     assert path == root / "undesa_ims" / "ims2024_bilateral_stock.csv"
-    assert registry.sha256(path) == sources["ims2024_bilateral"].sha256
+    assert fetch.sha256(path) == sources["ims2024_bilateral"].sha256
 
 
 def test_fetch_by_id_uses_the_registered_hash(small_mirror) -> None:
     # the generated file is not the real release: fetching by id checks it against the real hash and refuses it
     root, _ = small_mirror
     with pytest.raises(HashMismatchError) as err:
-        registry.fetch("wdi_indicators")
+        fetch.fetch("wdi_indicators")
     assert err.value.expected == REGISTRY["wdi_indicators"].sha256
     assert err.value.path == root / "wdi" / "wdi_indicators.csv"
 
@@ -46,7 +49,7 @@ def test_mirror_file_with_wrong_content_is_refused(small_mirror) -> None:
     path.write_bytes(path.read_bytes().replace(b"2024", b"2025", 1))
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(HashMismatchError) as err:
-        registry.fetch(src)
+        fetch.fetch(src)
     message = str(err.value)
     assert "wpp2024_annual.csv" in message
     assert src.sha256 in message
@@ -56,7 +59,7 @@ def test_mirror_file_with_wrong_content_is_refused(small_mirror) -> None:
 
 def test_unknown_id_lists_known_ids() -> None:
     with pytest.raises(KeyError) as err:
-        registry.fetch("ims2099_bilateral")
+        fetch.fetch("ims2099_bilateral")
     message = str(err.value)
     assert "ims2099_bilateral" in message
     assert "ims2024_bilateral" in message and "wdi_long" in message
@@ -66,10 +69,10 @@ def test_no_mirror_and_no_download_url(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.delenv("MIGDEV_DATA_MIRROR", raising=False)
     monkeypatch.setenv("MIGDEV_CACHE", str(tmp_path))
     with pytest.raises(FetchError, match=r"wdi_long\.csv \(wdi_long\).*MIGDEV_DATA_MIRROR is not set"):
-        registry.fetch("wdi_long")
+        fetch.fetch("wdi_long")
     monkeypatch.setenv("MIGDEV_DATA_MIRROR", str(tmp_path / "empty"))
     with pytest.raises(FetchError, match="not in the mirror"):
-        registry.fetch("wdi_long")
+        fetch.fetch("wdi_long")
 
 
 def test_cache_copy_is_used_and_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,22 +81,18 @@ def test_cache_copy_is_used_and_verified(tmp_path: Path, monkeypatch: pytest.Mon
     src = dataclasses.replace(REGISTRY["wdi_indicators"], sha256=CONTENT_SHA)
     (tmp_path / "wdi").mkdir()
     (tmp_path / src.path).write_bytes(CONTENT)
-    assert registry.locate(src) == tmp_path / src.path
-    assert registry.fetch(src) == tmp_path / src.path
+    assert fetch.locate(src) == tmp_path / src.path
+    assert fetch.fetch(src) == tmp_path / src.path
 
 
-def test_cache_root_defaults_to_the_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MIGDEV_CACHE", raising=False)
-    assert registry.cache_root().name == "migdev"
-    monkeypatch.setenv("MIGDEV_CACHE", "~/somewhere")
-    assert registry.cache_root() == Path("~/somewhere").expanduser()
+def test_cache_root_defaults_to_the_user_cache() -> None:
+    assert Settings.from_env({}).cache_root.name == "migdev"
+    assert Settings.from_env({"MIGDEV_CACHE": "~/somewhere"}).cache_root == Path("~/somewhere").expanduser()
 
 
-def test_mirror_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MIGDEV_DATA_MIRROR", raising=False)
-    assert registry.mirror_root() is None
-    monkeypatch.setenv("MIGDEV_DATA_MIRROR", "/data/mirror")
-    assert registry.mirror_root() == Path("/data/mirror")
+def test_mirror_root() -> None:
+    assert Settings.from_env({}).mirror is None
+    assert Settings.from_env({"MIGDEV_DATA_MIRROR": "/data/mirror"}).mirror == Path("/data/mirror")
 
 
 # ------------------------------------------------------------------------------------------------------ download
@@ -155,11 +154,11 @@ def _files(folder: Path) -> list[Path]:
 def test_download_lands_in_cache_then_cache_is_used(server, cache: Path) -> None:
     base, requests = server
     src = _remote(f"{base}/ok")
-    path = registry.fetch(src, timeout=5)
+    path = fetch.fetch(src, timeout=5)
     assert path == cache / src.path
     assert path.read_bytes() == CONTENT
     assert requests["/ok"] == 1
-    assert registry.fetch(src, timeout=5) == path
+    assert fetch.fetch(src, timeout=5) == path
     assert requests["/ok"] == 1  # second fetch: from the cache, no request
 
 
@@ -167,7 +166,7 @@ def test_download_with_wrong_hash_keeps_nothing(server, cache: Path) -> None:
     base, _ = server
     src = _remote(f"{base}/bad")
     with pytest.raises(HashMismatchError) as err:
-        registry.fetch(src, timeout=5)
+        fetch.fetch(src, timeout=5)
     assert err.value.expected == CONTENT_SHA
     assert err.value.actual == hashlib.sha256(b"not the release\n").hexdigest()
     assert f"{base}/bad" in str(err.value)
@@ -177,7 +176,7 @@ def test_download_with_wrong_hash_keeps_nothing(server, cache: Path) -> None:
 def test_download_404(server, cache: Path) -> None:
     base, _ = server
     with pytest.raises(FetchError, match="HTTP 404"):
-        registry.fetch(_remote(f"{base}/missing"), timeout=5)
+        fetch.fetch(_remote(f"{base}/missing"), timeout=5)
     assert _files(cache) == []
 
 
@@ -185,7 +184,7 @@ def test_download_timeout(server, cache: Path) -> None:
     base, _ = server
     started = time.perf_counter()
     with pytest.raises(FetchError, match=r"timed out after 0\.3 s"):
-        registry.fetch(_remote(f"{base}/slow"), timeout=0.3)
+        fetch.fetch(_remote(f"{base}/slow"), timeout=0.3)
     assert time.perf_counter() - started < 1.9
     assert _files(cache) == []
 
@@ -197,7 +196,7 @@ def test_download_connection_refused(cache: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(FetchError, match="failed"):
-        registry.fetch(_remote(f"http://127.0.0.1:{port}/ok"), timeout=2)
+        fetch.fetch(_remote(f"http://127.0.0.1:{port}/ok"), timeout=2)
 
 
 # -------------------------------------------------------------------------------------------------- the entries
@@ -209,7 +208,7 @@ def test_every_entry_is_complete(source: Source) -> None:
     assert source.licence.startswith("CC BY")
     assert source.citation and source.publisher and source.title and source.revision
     assert source.file_name == Path(source.path).name
-    assert registry.get(source.id) is source
+    assert get(source.id) == source
 
 
 def test_ids_and_paths_are_unique() -> None:
@@ -222,4 +221,4 @@ def test_every_entry_is_in_the_mirror_and_verifies(mirror: Path, monkeypatch: py
     monkeypatch.setenv("MIGDEV_DATA_MIRROR", str(mirror))
     for source in REGISTRY.values():
         assert (mirror / source.path).is_file(), source.path
-        assert registry.fetch(source) == mirror / source.path
+        assert fetch.fetch(source) == mirror / source.path
