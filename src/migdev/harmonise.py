@@ -83,6 +83,18 @@ def _split(frame: pd.DataFrame, source_id: str, field_name: str, m49: str | None
            name: str | None, places: countries.Registry, ctx: Log) -> tuple[pd.Series, pd.Series]:
     """Resolve a code column to country ISO3 or to an aggregate's group id; report what is neither."""
     country_code = countries.resolve(frame[m49] if m49 else None, frame[iso3] if iso3 else None, places.country)
+    if m49 and iso3:
+        # an M49 code of one country beside the ISO3 code of another: neither is trusted, the row is reported
+        by_m49 = countries.resolve(frame[m49], None, places.country)
+        given = frame[iso3].astype("string")
+        clash = by_m49.notna() & given.notna() & given.isin(set(places.country["iso3"])) & (by_m49 != given)
+        if clash.any():
+            pairs = (pd.DataFrame({"m49": frame.loc[clash, m49], "iso3": given[clash], "means": by_m49[clash]})
+                     .value_counts().reset_index())
+            for row in pairs.itertuples():
+                ctx.say("warning", f"{source_id}: {field_name} M49 {row.m49} is {row.means} but its ISO3 code is "
+                                   f"{row.iso3}; {row.count} rows not loaded (see table unmatched_code)")
+            country_code = country_code.mask(clash)
     group_ids = set(places.area_group["group_id"])
     group = pd.Series(pd.NA, index=frame.index, dtype="string")
     if m49:
