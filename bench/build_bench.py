@@ -23,7 +23,7 @@ t = time.perf_counter()
 report = pipeline.build(sys.argv[1])
 elapsed = time.perf_counter() - t
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "peak_mib": peak_mib, "rows": report.rows}))
+print(json.dumps({"seconds": elapsed, "peak_mib": peak_mib, "rows": report.rows, "steps": report.step_seconds}))
 """
 
 
@@ -46,6 +46,8 @@ def main() -> None:
     print(f"| build | {platform.machine()}, {os.cpu_count()} cores | runs {len(secs)} | best {min(secs):.1f} s | "
           f"median {statistics.median(secs):.1f} s | peak RSS {peak:.0f} MiB | db {size_mib:.0f} MiB | "
           f"flow rows {flows:,} |")
+    steps = results[-1]["steps"]
+    print("steps (last run): " + ", ".join(f"{name} {secs:.1f} s" for name, secs in steps.items()))
 
 
 if __name__ == "__main__":

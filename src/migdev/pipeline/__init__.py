@@ -33,6 +33,7 @@ class BuildReport:
     seconds: float = 0.0
     log: list[tuple[str, str, str]] = field(default_factory=list)
     skipped: tuple[str, ...] = ()
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def build(
@@ -66,13 +67,17 @@ def build(
     ctx = Context(settings=settings, target=target, staging=store.staging_path(target),
                   reporter=reporter or QuietReporter(), sources={**products.releases(), **(sources or {})},
                   options={"flow_methods": flow_methods})
+    timing: dict[str, float] = {}
     try:
         for step in STEPS:
             if step.name in skip:
                 ctx.say("info", f"step {step.name} skipped as asked")
                 continue
             ctx.current = step.name
+            begun = time.perf_counter()
             step.run(ctx)
+            timing[step.name] = time.perf_counter() - begun
+            ctx.say("info", f"step {step.name} took {timing[step.name]:.1f} s")
         unmatched = (pd.concat(ctx.unmatched, ignore_index=True) if ctx.unmatched
                      else pd.DataFrame(columns=["source_id", "field", "code", "name", "rows"]))
         store.insert(ctx.con, "unmatched_code", unmatched)
@@ -85,4 +90,4 @@ def build(
     except BaseException:
         store.discard(ctx.con, ctx.staging)
         raise
-    return BuildReport(target, rows, unmatched, time.perf_counter() - started, ctx.log, tuple(sorted(skip)))
+    return BuildReport(target, rows, unmatched, time.perf_counter() - started, ctx.log, tuple(sorted(skip)), timing)
