@@ -211,7 +211,7 @@ def parse_databank(path: Path | str) -> pd.DataFrame:
 def parse_quotes(path: Path | str) -> pd.DataFrame:
     """The third-party long file of per-quarter means of provider quotes (period ``2016_2Q``)."""
     path = Path(path)
-    line, _ = _header(path, tuple(_QUOTE_COLUMNS))
+    line, _ = _header(path, ("period", "source_code", "destination_code"))  # read_csv names a missing column
     df = read_csv(path, tuple(_QUOTE_COLUMNS), integer=("num_providers",), header_line=line,
                   required=("period", "source_code", "source_name", "destination_code", "destination_name",
                             "corridor", "avg_cost_pct_200usd", "num_providers"))
