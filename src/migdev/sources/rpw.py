@@ -30,7 +30,7 @@ Decisions:
   "percent"); the schema comment says so. Values outside [-100, 1000] are not a cost in percent (a unit or typing
   error) and are refused; inside that range nothing is altered.
 * **Codes:** RPW's Kosovo ``KSV`` becomes the project's ``XKX`` (:data:`ALIASES`). ``ANT`` Netherlands Antilles
-  (dissolved in 2010; the databank keeps NLD->ANT for 2011Q1-2015Q4) cannot be split among its successors
+  (dissolved in 2010; the databank keeps NLD->ANT for 2011Q1-2015Q3) cannot be split among its successors
   (Curaçao, Sint Maarten, the Caribbean Netherlands), so it is kept as a documented code (:data:`DOCUMENTED_CODES`).
 * **Union:** official rows are preferred where both files give a corridor-quarter; the derived rows then not loaded
   are counted in the build log with how far they differ. A corridor-quarter given twice by one file after recoding
@@ -71,7 +71,7 @@ ALIASES = {"KSV": "XKX"}
 DOCUMENTED_CODES = {
     "ANT": {
         "note": "Netherlands Antilles: ISO 3166-1 ANT (M49 530) until the country was dissolved on 2010-10-10 "
-                "(now ISO 3166-3 ANHH). RPW's DataBank export keeps the corridor NLD->ANT (2011Q1-2015Q4) under "
+                "(now ISO 3166-3 ANHH). RPW's DataBank export keeps the corridor NLD->ANT (2011Q1-2015Q3) under "
                 "the old code; its costs cannot be split among Curaçao, Sint Maarten and the Caribbean Netherlands",
         "names": {"en": "Netherlands Antilles", "fr": "Antilles néerlandaises", "es": "Antillas Neerlandesas",
                   "ru": "Нидерландские Антильские острова", "zh": "荷属安的列斯", "ar": "جزر الأنتيل الهولندية"},
@@ -332,7 +332,10 @@ def simple_mean_cost(table: pd.DataFrame, period: str | None = None) -> pd.DataF
 
     RPW's own "Global Average" is also a simple mean over corridors, but of RPW's full corridor set and its own
     provider averages; the files at hand do not reproduce it (SOURCES.md 1.6), so the result carries
-    :data:`MEAN_LABEL`. Anomalous rows are included (as RPW includes them) and counted.
+    :data:`MEAN_LABEL`. Anomalous rows are included (as RPW includes them) and counted. On the stored union the
+    corridor set changes at 2020Q4, where the official export ends (367 official corridors in 2020Q3, 298 of the
+    derived subset in 2020Q4): ``corridors`` and ``sources`` say so, and a mean per source is this function applied
+    to the rows of one source.
 
     Parameters
     ----------
