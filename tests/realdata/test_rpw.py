@@ -68,7 +68,7 @@ def test_every_code_is_a_country(built, real_places) -> None:
 
 
 def test_union_prefers_official(built) -> None:
-    table, per_file, log = built
+    table, _, log = built
     assert len(table) == 10_417 + 10_468 - 5_278
     assert table["source"].value_counts().to_dict() == {"official": 10_417, "derived": 10_468 - 5_278}
     said = [m for _, m in log.lines if "derived corridor-quarters not loaded where the official" in m]
