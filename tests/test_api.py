@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import migdev
+import migdev.sources
 from migdev.api import Observatory
 from tests.fixtures import official as fx
 
@@ -82,7 +83,7 @@ def test_stock_totals_and_age(obs: Observatory) -> None:
 
 def test_places(obs: Observatory) -> None:
     c = obs.countries()
-    assert len(c) == 9 and c["iso3"].is_monotonic_increasing
+    assert len(c) == 9 + len(migdev.sources.documented_codes()) and c["iso3"].is_monotonic_increasing
     assert obs.countries(iso3="chi")["code_note"].iloc[0].startswith("Channel Islands")
     assert set(obs.countries(sdg_region="Europe and Northern America")["iso3"]) == {"USA", "FRA", "CHI", "GGY",
                                                                                    "JEY"}
@@ -104,7 +105,10 @@ def test_population_vital_wdi(obs: Observatory) -> None:
 
 def test_provenance(obs: Observatory) -> None:
     sources = obs.sources()
-    assert len(sources) == 14 and sources["licence"].str.startswith("CC BY").all()
+    built = [f for f in migdev.sources.releases().values() if f.build]
+    assert sorted(sources["source_id"]) == sorted(f.id for f in built)
+    first = sources[sources["product"].isin(["undesa_ims", "wpp", "wdi"])]
+    assert len(first) == 14 and first["licence"].str.startswith("CC BY").all()
     log = obs.build_log()
     assert log["seq"].tolist() == list(range(1, len(log) + 1))
     assert obs.unmatched()["code"].tolist() == [str(fx.UNKNOWN_M49)]
