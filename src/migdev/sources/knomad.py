@@ -48,15 +48,18 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.harmonise import Harmoniser
 from migdev.sources import spec
 from migdev.sources.csv_tables import require_utf8, validate
 from migdev.sources.xlsx_tables import Sheet, Workbook, is_blank, text
+
+if TYPE_CHECKING:  # harmonise imports the sources package
+    from migdev.harmonise import Harmoniser
 
 RELEASES = spec.load(__file__)
 
@@ -213,7 +216,7 @@ def _matrix(sheet: Sheet, header: int, edition: int, *, ends_with_world: bool) -
             elif isinstance(v, str) and v.strip() in NO_ESTIMATE:
                 number, note = math.nan, v.strip()
             else:
-                number, note = sheet.number(r, c, na=()), None
+                number, note = sheet.number(r, c, na=NO_ESTIMATE), None
             if note is None and not math.isfinite(number):
                 raise sheet.error(f"{v!r} is not a finite number", r, c)
             if number < 0:
@@ -238,7 +241,8 @@ def _matrix(sheet: Sheet, header: int, edition: int, *, ends_with_world: bool) -
             r, c = corner if gap.role == _WORLD else where[(gap.role, gap.name)]
             what = {"receiver": f"receipts of {gap.name}", "sender": f"outflows of {gap.name}",
                     _WORLD: "world total"}[gap.role]
-            raise sheet.error(f"published {what} {gap.published!r} (US$ m) does not match the sum of its "
+            shown = "(empty)" if pd.isna(gap.published) else f"{gap.published!r} (US$ m)"
+            raise sheet.error(f"published {what} {shown} does not match the sum of its "
                               f"{'WORLD row' if gap.role == _WORLD else 'cells'}, {gap.cells!r} (tolerance "
                               f"{allowed} US$ m)", r, c)
     return frame
