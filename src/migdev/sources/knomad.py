@@ -136,8 +136,8 @@ _CSV_EDITION = re.compile(r"matrix[ _-]?(\d{4})", re.IGNORECASE)
 MATRIX = pa.DataFrameSchema(
     {
         "edition": pa.Column(int, pa.Check.in_range(1990, 2100)),
-        "sender": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "receiver": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "sender": pa.Column(str),  # names are checked (not blank, not repeated) as the grid is read
+        "receiver": pa.Column(str),
         "usd_m": pa.Column(float, pa.Check.ge(0), nullable=True),
         "no_estimate": pa.Column(str, pa.Check.isin([_EMPTY, *sorted(NO_ESTIMATE)]), nullable=True),
     },
@@ -157,6 +157,11 @@ class _CsvGrid(Sheet):
 
 def _is_world(name: str) -> bool:
     return name.lower() == _WORLD
+
+
+def _world(names: pd.Series) -> pd.Series:
+    """True where a name is the aggregate row/column (``World``, ``WORLD``), tested once per distinct name."""
+    return names.isin([n for n in names.unique() if _is_world(n)])
 
 
 def _names(sheet: Sheet, cells: list[tuple[int, int]], what: str) -> list[str]:
@@ -252,8 +257,7 @@ def world_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """Each published total of a parsed matrix against the sum of its cells: ``edition, role, name, published,
     cells, gap`` (US$ m). Role ``receiver`` is the WORLD row, ``sender`` the WORLD column and ``world`` the corner,
     compared with the sum of the WORLD row. Empty totals and empty cells count as 0 (2021 leaves both empty)."""
-    world_s = frame["sender"].str.lower() == _WORLD
-    world_r = frame["receiver"].str.lower() == _WORLD
+    world_s, world_r = _world(frame["sender"]), _world(frame["receiver"])
     inner = frame[~world_s & ~world_r]
     parts = []
     for role, own, is_total in (("receiver", "receiver", world_s & ~world_r), ("sender", "sender", world_r & ~world_s)):
@@ -343,8 +347,8 @@ def _places(names: pd.Series, h: Harmoniser, source_id: str, field: str) -> tupl
 
 def _say_cells(frame: pd.DataFrame, source_id: str, h: Harmoniser) -> None:
     """Count, in the build log, the cells without an estimate (not stored) and the published zeros (stored)."""
-    inner = frame[(frame["sender"].str.lower() != _WORLD) & (frame["receiver"].str.lower() != _WORLD)]
-    totals = frame[frame["sender"].str.lower().eq(_WORLD) ^ frame["receiver"].str.lower().eq(_WORLD)]
+    world_s, world_r = _world(frame["sender"]), _world(frame["receiver"])
+    inner, totals = frame[~world_s & ~world_r], frame[world_s ^ world_r]
     for what, part in (("cells", inner), ("WORLD totals", totals)):
         missing = part[part["usd_m"].isna()]
         for note, cells in missing.groupby("no_estimate"):
