@@ -19,8 +19,9 @@ Decisions:
   every zero is counted in the build log.
 * **Names, not codes.** The matrices name countries in the World Bank's spelling. ``NAMES`` maps each name to
   ISO3: 207 of the 216 names are the names of the WDI economy table (``wdi/wdi_country_metadata.csv``), checked
-  one by one; the other nine are older World Bank names of the same economies (Czech Republic, Faeroe Islands,
-  Korea, Dem. Rep., Macedonia, FYR, Puerto Rico, Somalia, Swaziland, Turkey, Vietnam). Kosovo is ``XKX`` and the
+  one by one; the other nine are older World Bank names of the same economies ("Czech Republic", "Faeroe
+  Islands", "Korea, Dem. Rep.", "Macedonia, FYR", "Puerto Rico", "Somalia", "Swaziland", "Turkey", "Vietnam"); both
+  "Swaziland"/"Eswatini" and "Macedonia, FYR"/"North Macedonia" occur across editions. Kosovo is ``XKX`` and the
   Channel Islands ``CHI``, as the World Bank codes them. A name not in the table goes to the harmoniser, which
   reports it in ``unmatched_code``; two names of one country in one matrix are a ParseError.
 * **WORLD totals are checked, then kept.** The ``World`` (2016) / ``WORLD`` row holds each receiver's published
