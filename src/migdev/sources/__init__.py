@@ -12,10 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from migdev.errors import FetchError, HashMismatchError, ParseError, SourceError
-from migdev.sources import rpw, undesa_ims, wdi, wpp
-from migdev.sources.spec import Product, Source
-
-PRODUCTS = (undesa_ims, wpp, wdi, rpw)
 
 __all__ = ["PRODUCTS", "FetchError", "HashMismatchError", "ParseError", "Product", "Source", "SourceError",
            "documented_codes", "get", "releases"]
