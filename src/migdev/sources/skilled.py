@@ -158,8 +158,12 @@ def parse_rates(path: Path | str) -> pd.DataFrame:
     for education in EDUCATION:
         df[education] = _numbers(path, raw[found[education]], found[education], fraction=True)
     df = df[list(RATES.columns)].reset_index(drop=True)
-    check_unique(df, ("origin_code", "sex", "year"), path, first_row=1)
-    return validate(df, RATES, path, first_row=1)
+    try:
+        check_unique(df, ("origin_code", "sex", "year"), path, first_row=1)
+        return validate(df, RATES, path, first_row=1)
+    except ParseError as exc:  # name the file's variable, not the frame's column
+        variable = {**found, "sex": found["gender"]}.get(exc.column or "", exc.column)
+        raise ParseError(path, exc.reason, row=exc.row, column=variable) from exc
 
 
 def _locate(path: Path, variables: list[str], labels: Mapping[str, str]) -> dict[str, str]:
@@ -245,15 +249,13 @@ def _sheet_stocks(sheet: Sheet) -> pd.DataFrame:
     for c in range(1, sheet.width(h)):
         label = text(sheet.cell(h, c)).lower()
         if label == "total":
-            for k, want in ((1, "m-total"), (2, "f-total")):
-                if text(sheet.cell(h, c + k)).lower() != want:
-                    raise sheet.error(f"{want.upper()!r} expected after 'Total' in the header", h, c + k)
+            for k, want in ((1, "M-Total"), (2, "F-Total")):
+                if text(sheet.cell(h, c + k)).lower() != want.lower():
+                    raise sheet.error(f"{want!r} expected after 'Total' in the header", h, c + k)
             year = sheet.number(h - 1, c, integer=True, na=(), blank_is_na=False)
             triples.append((int(year), c))
         elif label not in ("", "m-total", "f-total"):
             raise sheet.error(f"unexpected header {sheet.cell(h, c)!r}", h, c)
-    if not triples:
-        raise sheet.error("no 'Total' column in the header", h, 1)
     if len({y for y, _ in triples}) < len(triples):
         raise sheet.error("a year is given twice", h - 1, triples[-1][1])
     totals_row, rows, seen = None, [], {}
