@@ -201,15 +201,18 @@ def fx_unknown() -> str:
 
 def test_publisher_codes_recoded_and_unknown_codes_reported(tmp_path: Path, fixture_places) -> None:
     rows = [r for r in fx.rate_rows() if r[1] != "SRB&MNE"]
-    rows += [("Congo, Dem. Rep. of the", "ZAR", g, y, 0.1, 0.1, 0.1, 0.1) for g in fx.GENDERS for y in fx.YEARS]
+    rows += [(name, code, g, y, 0.1, 0.1, 0.1, 0.1) for g in fx.GENDERS for y in fx.YEARS
+             for name, code in (("Congo, Dem. Rep. of the", "ZAR"), ("Guinea", "GNB"))]
     frames = {fx.RATES_ID: skilled.parse(fx.write_rates(tmp_path / "r.dta", rows=rows)),
               fx.STOCKS_ID: skilled.parse(fx.write_stocks(tmp_path / "s.xls"))}
     log = _Log()
     tables = skilled.to_store(frames, Harmoniser(fixture_places, log))
     unmatched = pd.concat(log.unmatched)
-    # ZAR is recoded to COD (not a fixture country); the stock origin no rate names is reported by its name
+    # ZAR is recoded to COD and Guinea's wrong GNB corrected to GIN (neither a fixture country); the stock origin
+    # that no rate names is reported by its name
     assert set(zip(unmatched["source_id"], unmatched["code"], strict=True)) == {
-        (fx.RATES_ID, "COD"), (fx.STOCKS_ID, "Serbia and Montenegro")}
+        (fx.RATES_ID, "COD"), (fx.RATES_ID, "GIN"), (fx.STOCKS_ID, "Serbia and Montenegro")}
+    assert any("'Guinea' has the code GNB" in m for _, m in log.lines)
     assert "SCG" not in set(tables["skilled_stock"]["origin"])
 
 

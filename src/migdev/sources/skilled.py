@@ -23,6 +23,8 @@ Two official files are read, both as published by the IAB:
 
 Decisions and quirks:
 
+* The ``.dta`` swaps the codes of Guinea and Guinea-Bissau (Guinea is ``GNB``); the names are right (see
+  :data:`CODE_FIXES`), so both rows are corrected by name, with a warning.
 * Origin codes are the IAB's own where they are not ISO 3166-1; :data:`ALIASES` maps them. ``SRB&MNE`` is
   Serbia and Montenegro as one unit over the whole period, including 2010 when Serbia, Montenegro (and Kosovo)
   were separate: its rate is not Serbia's, so it is kept as the documented ISO 3166-3 code ``SCG`` (withdrawn
@@ -75,6 +77,12 @@ ALIASES = {
     "ZAR": "COD",  # Congo, Dem. Rep. (Zaire)
     "SRB&MNE": "SCG",  # Serbia and Montenegro, one unit 1980-2010: see DOCUMENTED_CODES
 }
+
+#: Codes the v1 ``.dta`` gets wrong, by (origin name, code): it gives Guinea ``GNB`` and Guinea-Bissau ``GIN``. The
+#: names are right and the codes swapped: the row named Guinea-Bissau has the higher rates (high-skill 21% in
+#: 2010 against 10%, as Docquier-Marfouk find for Guinea-Bissau against Guinea) and they grow as the workbook's
+#: stocks named Guinea-Bissau (mostly in Portugal) do. Keyed by name too, so a corrected file is left alone.
+CODE_FIXES = {("Guinea", "GNB"): "GIN", ("Guinea-Bissau", "GIN"): "GNB"}
 
 #: Non-ISO 3166-1 codes this product needs in the country table.
 DOCUMENTED_CODES = {
@@ -320,6 +328,7 @@ def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.
     """Rates by education to ``skilled_emigration``, stocks to ``skilled_stock``, world rates as group values."""
     rates = {sid: f for sid, f in frames.items() if set(f.columns) == set(RATES.columns)}
     stocks = {sid: f for sid, f in frames.items() if set(f.columns) == set(STOCKS.columns)}
+    rates = {sid: f.assign(origin_code=_fix_codes(f, sid, h)) for sid, f in rates.items()}
     names = {n: c for f in rates.values() for n, c in zip(f["origin_name"], f["origin_code"], strict=True)}
     emigration, groups = [], []
     for sid, f in rates.items():
@@ -375,6 +384,17 @@ def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.
     if groups:
         out["area_group_value"] = pd.concat(groups, ignore_index=True)
     return out
+
+
+def _fix_codes(f: pd.DataFrame, source_id: str, h: Harmoniser) -> pd.Series:
+    """The file's codes with :data:`CODE_FIXES` applied, saying which rows were corrected."""
+    fixed = pd.Series([CODE_FIXES.get((n, c), c) for n, c in zip(f["origin_name"], f["origin_code"], strict=True)],
+                      index=f.index, dtype=object).astype(f["origin_code"].dtype)
+    changed = fixed != f["origin_code"]
+    for (name, code), part in f[changed].groupby(["origin_name", "origin_code"]):
+        h.say("warning", f"{source_id}: origin {name!r} has the code {code} in the file, which is another country's; "
+                         f"corrected to {CODE_FIXES[(name, code)]} ({len(part):,} rows)")
+    return fixed
 
 
 def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
