@@ -31,9 +31,9 @@ Decisions and quirks:
   2006) rather than folded into ``SRB``. ``WLD`` (the world aggregate: 20 destinations over every origin) is the
   World Bank's World group and goes to ``area_group_value`` (measures ``skilled_emigration_rate_<education>``).
 * The workbook names origins only (no codes); its names are exactly the ``.dta``'s, so each name is coded by the
-  code the ``.dta`` gives it, then through :data:`ALIASES`. ``Unknown`` (country of birth not known) is the
-  unspecified origin ``XXX``, as for the UN's "Other" (:data:`STOCK_NAMES`). A name neither file codes goes to
-  ``unmatched_code``.
+  code the ``.dta`` gives it (after :data:`CODE_FIXES`), then through :data:`ALIASES`. ``Unknown`` (country of
+  birth not known) is the unspecified origin ``XXX``, as for the UN's "Other" (:data:`STOCK_NAMES`). A name
+  neither file codes goes to ``unmatched_code``.
 * Germany's sheet is by **citizenship**, not country of birth (its header says ``Citizenship``): every stock row
   keeps the basis its sheet states (``origin_basis`` = birth / citizenship).
 * A rate of exactly 1.0 (every tertiary-educated native abroad, none at home) is implausible: Lesotho and Papua
