@@ -2,7 +2,8 @@
 
 The policy files are plain CSVs with one header line. ``csv_tables.read_csv`` reads the columns a parser names, so a
 repeated header name would silently be read once (pandas renames the copy ``name.1``) and a header-only file would
-give an empty table. Both are refused here, with the row and column a user can find in the file. (Candidates to
+give an empty table; and ``inf`` or ``1e400`` in a whole-number column would escape as a raw ``OverflowError``.
+All are refused here, with the row and column a user can find in the file. (Candidates to
 move into ``csv_tables`` once another product needs them.)
 """
 
@@ -17,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources.csv_tables import find_header
+from migdev.sources.csv_tables import find_header, read_csv
 
 #: pandera check refusing ``inf`` (and ``1e400``, which pandas reads as ``inf``): a count or score is finite.
 FINITE = pa.Check(lambda s: np.isfinite(s.astype(float)), name="finite")
@@ -50,4 +51,21 @@ def refuse(path: Path, bad: pd.Series, values: pd.Series, column: str, message: 
     """Raise at the first row where ``bad`` holds, quoting that row's value of ``values``."""
     if bad.any():
         i = int(bad.to_numpy().argmax())
-        raise ParseError(path, f"{values.iloc[i]!r}: {message}", row=first_row + i, column=column)
+        value = values.iloc[i]
+        shown = repr(value.item() if hasattr(value, "item") else value)  # 'inf', not 'np.float64(inf)'
+        raise ParseError(path, f"{shown}: {message}", row=first_row + i, column=column)
+
+
+def read(path: Path, columns: Sequence[str], *, header_line: int, numeric: Sequence[str] = (),
+         integer: Sequence[str] = (), required: Sequence[str] = ()) -> pd.DataFrame:
+    """``csv_tables.read_csv``, refusing non-finite numbers (``inf``, ``1e400``) at their cell before the whole-number
+    columns become nullable integers."""
+    df = read_csv(path, columns, numeric=(*numeric, *integer), required=required, header_line=header_line)
+    first = header_line + 2
+    for col in (*numeric, *integer):
+        values = df[col].astype(float)
+        refuse(path, values.notna() & ~np.isfinite(values), values, col, "is not a finite number", first)
+        if col in integer:
+            refuse(path, values.notna() & (values != values.round()), values, col, "is not a whole number", first)
+            df[col] = values.astype("Int64")
+    return df

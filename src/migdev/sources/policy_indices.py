@@ -25,8 +25,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources.csv_tables import check_unique, read_csv, validate
-from migdev.sources.policy_csv import FINITE, header
+from migdev.sources.csv_tables import check_unique, validate
+from migdev.sources.policy_csv import FINITE, header, read
 
 #: MIPEX score columns -> stored dimension.
 MIPEX_DIMENSIONS = {
@@ -57,7 +57,7 @@ def _wide(path: Path, score_columns: list[str], low: float, high: float, name: s
     """Read a country-year table of scores, validate it cell by cell, and melt it to one row per score."""
     line, _ = header(path, ("iso3", "country", "year", *score_columns))
     cols = ("iso3", "country", "year", *score_columns)
-    df = read_csv(path, cols, numeric=score_columns, integer=("year",), required=("iso3", "country", "year"),
+    df = read(path, cols, numeric=score_columns, integer=("year",), required=("iso3", "country", "year"),
                   header_line=line)
     check_unique(df, ("iso3", "year"), path, first_row=line + 2)
     for c in score_columns:

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.csv_tables import check_unique, read_csv, validate
-from migdev.sources.policy_csv import FINITE, header, refuse
+from migdev.sources.csv_tables import check_unique, validate
+from migdev.sources.policy_csv import FINITE, header, read, refuse
 
 _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"))
 _YEAR = pa.Column("Int64", pa.Check.in_range(2014, 2100))
@@ -62,7 +62,7 @@ def parse_incidents(path: Path | str) -> pd.DataFrame:
     cols = ("main_id", "incident_date", "year", "year_from_id", *_COUNTS, "iso3_incident", "lat", "lon", *_TEXT)
     line, _ = header(path, cols)
     first = line + 2
-    df = read_csv(path, cols, numeric=("lat", "lon"), integer=("year", "year_from_id", *_COUNTS),
+    df = read(path, cols, numeric=("lat", "lon"), integer=("year", "year_from_id", *_COUNTS),
                   required=("main_id", "year_from_id", "dead_and_missing", "iso3_incident", "incident_type",
                             "country_of_incident"), header_line=line)
     check_unique(df, ("main_id",), path, first_row=first)
@@ -88,7 +88,7 @@ def parse_country_year(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     cols = tuple(COUNTRY_YEAR.columns)
     line, _ = header(path, cols)
-    df = read_csv(path, cols, integer=("year", "incidents", "dead", "missing_min", "dead_and_missing"),
+    df = read(path, cols, integer=("year", "incidents", "dead", "missing_min", "dead_and_missing"),
                   required=cols, header_line=line)
     check_unique(df, ("iso3", "year"), path, first_row=line + 2)
     df = validate(df, COUNTRY_YEAR, path, first_row=line + 2)

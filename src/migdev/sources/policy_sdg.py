@@ -26,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.csv_tables import check_unique, read_csv, validate
-from migdev.sources.policy_csv import FINITE, header
+from migdev.sources.csv_tables import check_unique, validate
+from migdev.sources.policy_csv import FINITE, header, read
 
 #: SDG 10.7.2 policy domains (DDF code -> stored name), after the indicator's metadata (UN DESA and IOM, 2019):
 #: domain 1 migrant rights, 2 whole-of-government / evidence-based policies, 3 cooperation and partnerships,
@@ -87,7 +87,7 @@ def _read(path: Path | str, schema: pa.DataFrameSchema, key: tuple[str, ...], nu
     cols = tuple(schema.columns)
     line, _ = header(path, cols)
     keys = tuple(c for c in ("geo_area", "year") if c in cols)
-    df = read_csv(path, cols, numeric=numeric, integer=(*keys, *integer), required=cols, header_line=line)
+    df = read(path, cols, numeric=numeric, integer=(*keys, *integer), required=cols, header_line=line)
     check_unique(df, key, path, first_row=line + 2)
     return path, validate(df, schema, path, first_row=line + 2)
 
