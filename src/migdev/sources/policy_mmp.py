@@ -72,10 +72,10 @@ def parse_incidents(path: Path | str) -> pd.DataFrame:
     date = pd.to_datetime(df["incident_date"], format="%Y-%m-%d", errors="coerce")
     refuse(path, date.isna() & df["incident_date"].notna(), df["incident_date"], "incident_date",
            "is not a calendar date", first)
-    refuse(path, df["year"].notna() & (date.dt.year != df["year"]).fillna(True), df["year"], "year",
-           "is not the year of incident_date", first)
     refuse(path, df["incident_date"].isna() != df["year"].isna(), df["year"], "year",
            "a record has a year exactly when it has a date", first)
+    refuse(path, df["year"].notna() & (date.dt.year != df["year"]).fillna(True), df["year"], "year",
+           "is not the year of incident_date", first)
     total = df["dead"].fillna(0) + df["missing_min"].fillna(0)
     refuse(path, total != df["dead_and_missing"], df["dead_and_missing"], "dead_and_missing",
            "is not dead + missing_min", first)

@@ -53,13 +53,13 @@ _M49 = pa.Column("Int64", pa.Check.in_range(1, 999))
 _YEAR = pa.Column("Int64", pa.Check.in_range(1990, 2100))
 
 RATINGS = pa.DataFrameSchema({
-    "geo_area": _M49, "nature": pa.Column(str, _NATURE), "policy_domains": pa.Column(str, pa.Check.isin(DOMAINS)),
+    "geo_area": _M49, "nature": pa.Column(str, _NATURE), "policy_domains": pa.Column(str, pa.Check.isin(list(DOMAINS))),
     "units": pa.Column(str, pa.Check.eq("number")), "year": _YEAR,
     "sg_cpa_migrs": pa.Column(str, pa.Check.isin(["1", "2", "3", "4", "N"])),
 }, name="SDG 10.7.2 ratings (SG_CPA_MIGRS)", strict=True)
 
 SHARES = pa.DataFrameSchema({
-    "geo_area": _M49, "nature": pa.Column(str, _NATURE), "policy_domains": pa.Column(str, pa.Check.isin(DOMAINS)),
+    "geo_area": _M49, "nature": pa.Column(str, _NATURE), "policy_domains": pa.Column(str, pa.Check.isin(list(DOMAINS))),
     "units": pa.Column(str, pa.Check.eq("percent")), "year": _YEAR,
     "sg_cpa_migrp": pa.Column(float, [FINITE, pa.Check.in_range(0, 100)]),
 }, name="SDG 10.7.2 published shares (SG_CPA_MIGRP)", strict=True)
