@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,7 +246,7 @@ def centroid(polygon: Polygon) -> tuple[float, float, float]:
     area = mx = my = 0.0
     for i, ring in enumerate(polygon):
         a = cx = cy = 0.0
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in pairwise(ring):
             cross = x0 * y1 - x1 * y0
             a += cross / 2
             cx += (x0 + x1) * cross / 6
