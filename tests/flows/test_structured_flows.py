@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdev.flows.demographic import FactoredFlow, FlowResult, ffs_demo
+from migdev.flows.demographic import ffs_demo
 from migdev.flows.methods import METHODS, estimate
+from migdev.flows.result import FactoredFlow, FlowResult
 from migdev.pipeline import _flow_order
 
 from . import migest_vectors as mv
