@@ -163,8 +163,8 @@ def prepare(
     >>> s1 = np.array([[100.0, 10.0], [5.0, 200.0]])
     >>> s2 = np.array([[104.0, 12.0], [6.0, 205.0]])
     >>> state = prepare(s1, s2, births=[8, 10], deaths=[3, 4])
-    >>> state.stock_start.sum(axis=1).round(3), state.stock_end.sum(axis=1).round(3)
-    (array([107.75 , 202.251]), array([107.75 , 202.251]))
+    >>> bool(np.allclose(state.stock_start.sum(axis=1), state.stock_end.sum(axis=1), atol=0.01))
+    True
     """
     opt = options if options is not None else DemoOptions()
     # 0-1: common labels and arrays
@@ -280,10 +280,10 @@ def fit(state: DemoState, stayer_assumption: bool = True) -> FlowResult:
     >>> fit(state).od.round(3)
     dest      0      1
     orig
-    0     0.000  0.000
-    1     1.246  0.000
+    0     0.000  1.487
+    1     1.496  0.000
     >>> float(fit(state, stayer_assumption=False).od.to_numpy().sum().round(3))
-    7.52
+    30.191
     """
     calls = list(state.ipfp_calls)
     steps = dict(state.steps)
@@ -370,11 +370,11 @@ def ffs_demo(
     >>> s2 = pd.DataFrame([[950, 150, 20], [10, 520, 40], [25, 20, 830]], index=r, columns=r)
     >>> res = ffs_demo(s1, s2)
     >>> res.od.round(1)
-    dest     A     B     C
+    dest    A     B     C
     orig
-    A      0.0  50.0  10.0
-    B      0.0   0.0   0.0
-    C      0.0  10.0   0.0
+    A     0.0  54.5  19.5
+    B     0.0   0.0   1.5
+    C     0.0   7.1   0.0
     """
     options = DemoOptions(match_global, match_birthplace_tot_method, birth_method, birth_non_negative, death_method)
     state = prepare(

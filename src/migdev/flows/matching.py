@@ -138,7 +138,7 @@ def match_birthplace_tot(stock_start: Any, stock_end: Any, method: str = "rescal
     --------
     >>> s1 = np.array([[100.0, 10.0], [5.0, 200.0]])
     >>> m = match_birthplace_tot(s1, np.array([[104.0, 12.0], [6.0, 193.0]]))
-    >>> m.stock_start.sum(axis=1).round(3), m.stock_end.sum(axis=1).round(3)
+    >>> m.stock_start.sum(axis=1).round(1), m.stock_end.sum(axis=1).round(1)
     (array([113., 202.]), array([113., 202.]))
     """
     s1 = _matrix(stock_start, "stock_start")

@@ -279,9 +279,47 @@ def estimate(
 ) -> FlowResult:
     """Run one of the six Abel & Cohen (2019) estimates by name (see :data:`METHODS`).
 
-    ``stocks`` = (stock_start, stock_end) place-of-birth x residence tables; ``vital`` = DataFrame by region
-    with ``births``, ``deaths`` and optional ``pop_start``/``pop_end``. ``seed`` is used by the demographic
-    accounting estimates, ``global_flow`` by ``mig_rate``; other ``options`` go to ``ffs_demo``.
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS` (``sd_drop_neg``, ``sd_rev_neg``, ``mig_rate``, ``da_min_open``,
+        ``da_min_closed``, ``da_pb_closed``).
+    stocks : tuple of DataFrame or array_like
+        ``(stock_start, stock_end)``, place of birth (rows) x residence (columns).
+    vital : DataFrame, optional
+        By region: ``births``, ``deaths`` (period totals) and optionally ``pop_start``/``pop_end``, from which
+        the native-born cells are derived.
+    seed : array_like, optional
+        Seed of the final fit of the demographic-accounting estimates.
+    global_flow : float, optional
+        The world total of movers for ``mig_rate`` (default: the ``da_min_closed`` total).
+    **options
+        Passed to ``ffs_demo`` (see :class:`~migdev.flows.demographic.DemoOptions`), or ``min_migration`` for
+        ``da_pb_closed``.
+
+    Returns
+    -------
+    FlowResult
+        ``flow[i, j, k]`` in a structured form, ``od`` and diagnostics; ``method`` names the estimate.
+
+    References
+    ----------
+    Abel & Cohen (2019), Scientific Data 6:82, doi:10.1038/s41597-019-0089-3.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> s2 = pd.DataFrame([[950, 150, 20], [10, 520, 40], [25, 20, 830]], index=r, columns=r)
+    >>> vital = pd.DataFrame({"births": [30, 20, 25], "deaths": [20, 15, 10]}, index=r)
+    >>> estimate("da_min_closed", (s1, s2), vital).od.round(1)
+    dest    A     B     C
+    orig
+    A     0.0  53.6  16.5
+    B     0.0   0.0   0.3
+    C     0.1   7.7   0.0
+    >>> {m: float(estimate(m, (s1, s2), vital).od.to_numpy().sum().round(1)) for m in ("sd_drop_neg", "mig_rate")}
+    {'sd_drop_neg': 60.0, 'mig_rate': 78.2}
     """
     fn = METHODS.get(method)
     if fn is None:

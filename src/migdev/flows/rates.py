@@ -42,11 +42,41 @@ def ffs_rates(
 ) -> pd.DataFrame:
     """Flows from stocks by a rate model.
 
-    ``dennett``: a known global number of movers ``global_flow`` is shared out in proportion to the
-    foreign-born stocks at the start (diagonal dropped), so ``flow[i, j] = global_flow * S1[i, j] / sum``.
-    ``stock_end`` is not used. ``rogers-von-rabenau``: the transition matrix ``g`` solving ``S1 g = S2``
-    times the start population of each place of birth, ``flow[i, j] = g[i, j] * colSums(S1)[i]``, diagonal
-    set to 0; flows can be negative (a known weakness of the method).
+    Parameters
+    ----------
+    stock_start : DataFrame or array_like
+        Start-of-period stocks, place of birth (rows) x residence (columns).
+    stock_end : DataFrame or array_like, optional
+        End-of-period stocks; needed by ``rogers-von-rabenau`` only.
+    method : {"dennett", "rogers-von-rabenau"}
+        ``dennett``: a known global number of movers ``global_flow`` is shared out in proportion to the
+        foreign-born stocks at the start (diagonal dropped), ``flow[i, j] = global_flow * S1[i, j] / sum``.
+        ``rogers-von-rabenau``: the transition matrix ``g`` solving ``S1 g = S2`` times the start population
+        of each place of birth, ``flow[i, j] = g[i, j] * colSums(S1)[i]``, diagonal 0; flows can be negative
+        (a known weakness of the method).
+    global_flow : float, optional
+        The world total of movers (``dennett``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Origin x destination flows (index ``orig``, columns ``dest``).
+
+    References
+    ----------
+    Dennett (2016), Population, Space and Place 22(6); Rogers & von Rabenau (1971), Demography 8(2);
+    migest 2.0.5 ``ffs_rates``.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> ffs_rates(s1, global_flow=100).round(1)
+    dest     A     B     C
+    orig
+    A      0.0  45.5   4.5
+    B      4.5   0.0  22.7
+    C     13.6   9.1   0.0
     """
     if method == "dennett":
         if global_flow is None:
@@ -80,9 +110,37 @@ def ffs_diff(
 ) -> pd.DataFrame:
     """Flows as the increase in each birthplace x residence stock (Abel 2018's stock-differencing baseline).
 
-    ``y = S2 - S1`` (with both diagonals zeroed unless ``include_native_born``). Increases are read as moves
-    from the place of birth to the residence. ``decrease='zero'`` ignores decreases; ``'return'`` also reads
-    a decrease of the k-born in i as a return move from i back to k, i.e. adds ``max(-y, 0)`` transposed.
+    Parameters
+    ----------
+    stock_start, stock_end : DataFrame or array_like
+        Stocks, place of birth (rows) x residence (columns); labelled tables are aligned by label.
+    decrease : {"zero", "return"}
+        Increases of ``y = S2 - S1`` are moves from the place of birth to the residence. ``zero`` ignores
+        decreases; ``return`` also reads a decrease of the k-born in i as a return move from i back to k
+        (adds ``max(-y, 0)`` transposed).
+    include_native_born : bool
+        Keep the diagonals (native-born) in ``y`` (default: both zeroed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Origin x destination flows (index ``orig``, columns ``dest``).
+
+    References
+    ----------
+    Abel (2018), International Migration Review 52(3); Beine & Parsons (2015); migest 2.0.5 ``ffs_diff``.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> s2 = pd.DataFrame([[950, 150, 20], [10, 520, 40], [25, 20, 830]], index=r, columns=r)
+    >>> ffs_diff(s1, s2)
+    dest    A     B     C
+    orig
+    A     0.0  50.0  15.0
+    B     0.0   0.0   0.0
+    C     0.0  10.0   0.0
     """
     if decrease not in ("zero", "return"):
         raise EstimationError(f"unknown decrease {decrease!r}; use 'zero' or 'return'")
