@@ -10,17 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from migdev.flows.demographic import (
-    FlowResult,
-    birth_mat,
-    death_mat,
-    ffs_demo,
-    match_birthplace_tot,
-    nb_scale_global,
-    rescale_integer_sum,
-    sum_od,
-)
+from migdev.flows.components import birth_mat, death_mat, nb_scale_global, rescale_integer_sum, sum_od
+from migdev.flows.demographic import ffs_demo
 from migdev.flows.ipfp import ipfp
+from migdev.flows.matching import match_birthplace_tot
+from migdev.flows.result import FlowResult
 
 from . import migest_vectors as mv
 from .migest_vectors import Array3, Summary3

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from migdev.estimates.flows_step import _flow_order
-from migdev.flows.demographic import FactoredFlow, FlowResult, ffs_demo
+from migdev.flows.demographic import ffs_demo
 from migdev.flows.methods import METHODS, estimate
+from migdev.flows.result import FactoredFlow, FlowResult
 
 from . import migest_vectors as mv
 

@@ -13,16 +13,28 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     # demographic accounting (Abel 2013; Abel & Sander 2014; Abel 2018; Azose & Raftery 2019)
     "ffs_demo": "demographic",
-    "FlowResult": "demographic",
-    "FactoredFlow": "demographic",
-    "MatchedStocks": "demographic",
-    "birth_mat": "demographic",
-    "death_mat": "demographic",
-    "nb_scale_global": "demographic",
-    "match_birthplace_tot": "demographic",
-    "rescale_integer_sum": "demographic",
-    "sum_od": "demographic",
+    "prepare": "demographic",  # ffs_demo = prepare (steps 0-9) + fit (step 10)
+    "fit": "demographic",
+    "DemoOptions": "demographic",
+    "DemoState": "demographic",
+    # its steps, one function each (migest's R/<step>.R files)
+    "birth_mat": "components",
+    "death_mat": "components",
+    "nb_scale_global": "components",
+    "rescale_integer_sum": "components",
+    "sum_od": "components",
+    "match_birthplace_tot": "matching",
+    "MatchedStocks": "matching",
+    "MATCH_METHODS": "matching",
+    # what estimators return
+    "FlowResult": "result",
+    "StructuredFlow": "result",
+    "FactoredFlow": "result",
+    "FlowSum": "result",
+    "BirthplaceFlow": "result",
+    # mipfp's loop
     "ipfp": "ipfp",
+    "fit_scaled": "ipfp",
     "IpfpResult": "ipfp",
     "IpfpCall": "ipfp",
     # the six named estimates of Abel & Cohen (2019)
@@ -34,6 +46,8 @@ _EXPORTS: dict[str, str] = {
     "ipf3_qi": "ipf",
     "cm2": "ipf",
     "cm3": "ipf",
+    "IpfResult": "ipf",
+    "CmResult": "ipf",
     # simpler estimators
     "ffs_rates": "rates",
     "ffs_diff": "rates",

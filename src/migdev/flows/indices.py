@@ -21,6 +21,10 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from migdev.errors import EstimationError
+from migdev.flows._inputs import is_long as _is_long
+from migdev.flows._inputs import od_matrix as _od_matrix
+
 __all__ = ["index_connectivity", "index_distance", "index_impact", "index_intensity", "weighted_median"]
 
 FlowLike = Any  # square DataFrame/array or long DataFrame (orig, dest, flow)
@@ -35,40 +39,6 @@ def _shape_output(values: dict[str, float], long: bool) -> pd.DataFrame:
     if long:
         return pd.DataFrame({"measure": list(values), "value": [float(v) for v in values.values()]})
     return pd.DataFrame({k: [float(v)] for k, v in values.items()})
-
-
-def _is_long(m: Any, orig: str, dest: str, flow: str) -> bool:
-    return isinstance(m, pd.DataFrame) and {orig, dest, flow}.issubset(m.columns)
-
-
-def _od_matrix(m: FlowLike, orig: str, dest: str, flow: str) -> tuple[np.ndarray, pd.Index]:
-    """Flows as a square float matrix with its region labels, diagonal set to 0."""
-    if _is_long(m, orig, dest, flow):
-        pairs = m[[orig, dest]]
-        if pairs.duplicated().any():
-            dup = pairs[pairs.duplicated()].iloc[0].tolist()
-            raise ValueError(f"m has more than one flow for the origin-destination pair {dup}")
-        labels = pd.Index(pd.unique(pd.concat([m[orig], m[dest]], ignore_index=True)))
-        wide = m.pivot(index=orig, columns=dest, values=flow).reindex(index=labels, columns=labels)
-        mat = np.array(wide.to_numpy(dtype=float))
-        mat[np.isnan(mat)] = 0.0
-    elif isinstance(m, pd.DataFrame):
-        if m.shape[0] != m.shape[1] or set(m.index) != set(m.columns):
-            raise ValueError(
-                f"a wide m must be square with the same regions as rows and columns, or a long data frame "
-                f"with columns {orig!r}, {dest!r} and {flow!r}"
-            )
-        labels = pd.Index(m.index)
-        mat = np.array(m.reindex(columns=labels).to_numpy(dtype=float))
-    else:
-        mat = np.array(m, dtype=float)
-        if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
-            raise ValueError(f"m must be a square origin x destination table, got shape {mat.shape}")
-        labels = pd.RangeIndex(mat.shape[0])
-    if np.isnan(mat).any():
-        raise ValueError("m has missing flows")
-    np.fill_diagonal(mat, 0.0)
-    return mat, labels
 
 
 def _offdiag(mat: np.ndarray) -> np.ndarray:
@@ -147,9 +117,9 @@ def index_intensity(mig_total: float, pop_total: float, n: int, long: bool = Tru
     log(n^2)`` removes the effect of the number of regions ``n`` on the measured intensity.
     """
     if pop_total <= 0:
-        raise ValueError(f"pop_total must be positive, got {pop_total}")
+        raise EstimationError(f"pop_total must be positive, got {pop_total}")
     if n < 2:
-        raise ValueError(f"n (number of regions) must be at least 2, got {n}")
+        raise EstimationError(f"n (number of regions) must be at least 2, got {n}")
     cmp = 100.0 * mig_total / pop_total
     return _shape_output({"cmp": cmp, "courgeau_k": cmp / np.log(n**2)}, long)
 
@@ -180,19 +150,19 @@ def index_impact(
     mat, labels = _od_matrix(m, orig, dest, flow)
     if isinstance(p, pd.DataFrame):
         if reg not in p.columns or pop not in p.columns:
-            raise ValueError(f"p must have columns {reg!r} and {pop!r}; it has {list(p.columns)}")
+            raise EstimationError(f"p must have columns {reg!r} and {pop!r}; it has {list(p.columns)}")
         if p[reg].duplicated().any():
-            raise ValueError(f"p has duplicated regions in column {reg!r}")
+            raise EstimationError(f"p has duplicated regions in column {reg!r}")
         pops = p.set_index(reg)[pop].reindex(labels)
     elif isinstance(p, pd.Series):
         pops = p.reindex(labels)
     else:
         arr = np.asarray(p, dtype=float)
         if arr.shape != (labels.size,):
-            raise ValueError(f"p has shape {arr.shape}; expected one population per region ({labels.size})")
+            raise EstimationError(f"p has shape {arr.shape}; expected one population per region ({labels.size})")
         pops = pd.Series(arr, index=labels)
     if pops.isna().any():
-        raise ValueError(f"no population for regions {list(pops.index[pops.isna()])}")
+        raise EstimationError(f"no population for regions {list(pops.index[pops.isna()])}")
     pv = pops.to_numpy(dtype=float)
     p_tot = pv.sum()
 
@@ -242,13 +212,13 @@ def index_connectivity(
     mat, _ = _od_matrix(m, orig, dest, flow)
     n = mat.shape[0]
     if n < 3:
-        raise ValueError(f"index_connectivity needs at least 3 regions, got {n}")
+        raise EstimationError(f"index_connectivity needs at least 3 regions, got {n}")
     rows = _offdiag(mat)  # flows out of each origin
     cols = _offdiag(mat.T)  # flows into each destination
     x = rows.ravel()
     total = x.sum()
     if total <= 0:
-        raise ValueError("index_connectivity needs some positive flow between regions")
+        raise EstimationError("index_connectivity needs some positive flow between regions")
     n_pairs = n * (n - 1)
     outflow = mat.sum(axis=1)
     inflow = mat.sum(axis=0)
@@ -298,11 +268,11 @@ def _distance_long(d: Any, labels: pd.Index, orig: str, dest: str, dist: str) ->
     if isinstance(d, pd.DataFrame) and {orig, dest, dist}.issubset(d.columns):
         out = d[[orig, dest, dist]].rename(columns={orig: "orig", dest: "dest", dist: "dist"})
         if out.duplicated(["orig", "dest"]).any():
-            raise ValueError("d has more than one distance for an origin-destination pair")
+            raise EstimationError("d has more than one distance for an origin-destination pair")
         return out
     if isinstance(d, pd.DataFrame):
         if d.shape[0] != d.shape[1]:
-            raise ValueError(
+            raise EstimationError(
                 f"d must be a long data frame with columns {orig!r}, {dest!r} and {dist!r}, "
                 f"or a square distance matrix; got columns {list(d.columns)}"
             )
@@ -310,7 +280,7 @@ def _distance_long(d: Any, labels: pd.Index, orig: str, dest: str, dist: str) ->
     else:
         arr = np.asarray(d, dtype=float)
         if arr.shape != (labels.size, labels.size):
-            raise ValueError(f"a distance matrix d must be {labels.size} x {labels.size}, got {arr.shape}")
+            raise EstimationError(f"a distance matrix d must be {labels.size} x {labels.size}, got {arr.shape}")
         mat = pd.DataFrame(arr, index=labels, columns=labels)
     stacked = mat.rename_axis(index="orig", columns="dest").stack(future_stack=True)
     return stacked.rename("dist").reset_index()
@@ -358,13 +328,13 @@ def index_distance(
     joined = flows.merge(dl, on=["orig", "dest"], how="left", validate="one_to_one")
     if joined["dist"].isna().any():
         miss = joined.loc[joined["dist"].isna(), ["orig", "dest"]].head(3).to_numpy().tolist()
-        raise ValueError(f"d has no distance for origin-destination pairs such as {miss}")
+        raise EstimationError(f"d has no distance for origin-destination pairs such as {miss}")
     distance = joined["dist"].to_numpy(dtype=float)
     weight = joined["flow"].to_numpy(dtype=float)
     if (distance <= 0).any():
-        raise ValueError("distances between distinct regions must be positive (the model uses log(dist))")
+        raise EstimationError("distances between distinct regions must be positive (the model uses log(dist))")
     if weight.sum() <= 0:
-        raise ValueError("index_distance needs some positive flow between regions")
+        raise EstimationError("index_distance needs some positive flow between regions")
 
     design = _poisson_design(joined["orig"], joined["dest"], np.log(distance))
     fit = sm.GLM(np.round(weight), design, family=sm.families.Poisson()).fit()

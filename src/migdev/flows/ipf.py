@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from migdev.errors import EstimationError
+
 __all__ = ["CmResult", "IpfResult", "cm2", "cm3", "ipf2", "ipf3", "ipf3_qi"]
 
 ArrayLike = Any  # numpy array, pandas DataFrame/Series, nested sequences
@@ -73,14 +75,14 @@ class CmResult:
 def _vec(x: ArrayLike, name: str) -> np.ndarray:
     arr = np.asarray(x, dtype=float)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+        raise EstimationError(f"{name} must be one-dimensional, got shape {arr.shape}")
     return arr
 
 
 def _mat(x: ArrayLike, name: str) -> np.ndarray:
     arr = np.asarray(x, dtype=float)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-d table, got shape {arr.shape}")
+        raise EstimationError(f"{name} must be a 2-d table, got shape {arr.shape}")
     return arr
 
 
@@ -106,18 +108,20 @@ def _seed3(m: ArrayLike | None, r: int) -> np.ndarray:
         return np.repeat(arr[:, :, None], r, axis=2)
     if arr.shape == (r, r, r):
         return arr.copy()
-    raise ValueError(f"offset m must have shape ({r}, {r}) or ({r}, {r}, {r}), got {arr.shape}")
+    raise EstimationError(f"offset m must have shape ({r}, {r}) or ({r}, {r}, {r}), got {arr.shape}")
 
 
 def _check_3way_totals(row_tot: np.ndarray, col_tot: np.ndarray) -> int:
     if row_tot.shape[0] != row_tot.shape[1] or row_tot.shape != col_tot.shape:
-        raise ValueError(f"row_tot {row_tot.shape} and col_tot {col_tot.shape} must be square tables of the same size")
+        raise EstimationError(
+            f"row_tot {row_tot.shape} and col_tot {col_tot.shape} must be square tables of the same size"
+        )
     by_pob_row = row_tot.sum(axis=0)  # colSums(row_tot): persons per pob, origin side
     by_pob_col = col_tot.sum(axis=1)  # rowSums(col_tot): persons per pob, destination side
     bad = np.flatnonzero(_r_round(by_pob_row) != _r_round(by_pob_col))
     if bad.size:
         detail = ", ".join(f"pob {k}: {by_pob_row[k]:g} vs {by_pob_col[k]:g}" for k in bad[:5])
-        raise ValueError(
+        raise EstimationError(
             "row_tot and col_tot totals differ for one or more places of birth "
             f"(colSums(row_tot) != rowSums(col_tot); {detail})"
         )
@@ -148,21 +152,21 @@ def ipf2(
     rows = None if row_tot is None else _vec(row_tot, "row_tot")
     cols = None if col_tot is None else _vec(col_tot, "col_tot")
     if rows is None and cols is None:
-        raise ValueError("ipf2 needs row_tot, col_tot or both")
+        raise EstimationError("ipf2 needs row_tot, col_tot or both")
     if m is None:
         if rows is None or cols is None:
-            raise ValueError("ipf2 with a single margin needs the offset m to give the table's shape")
+            raise EstimationError("ipf2 with a single margin needs the offset m to give the table's shape")
         mu = np.ones((rows.size, cols.size))
     else:
         mu = _mat(m, "m").copy()
     if rows is not None and rows.size != mu.shape[0]:
-        raise ValueError(f"row_tot has {rows.size} entries but m has {mu.shape[0]} rows")
+        raise EstimationError(f"row_tot has {rows.size} entries but m has {mu.shape[0]} rows")
     if cols is not None and cols.size != mu.shape[1]:
-        raise ValueError(f"col_tot has {cols.size} entries but m has {mu.shape[1]} columns")
+        raise EstimationError(f"col_tot has {cols.size} entries but m has {mu.shape[1]} columns")
     if rows is not None and cols is not None:
         srow, scol = rows.sum(), cols.sum()
         if abs(srow - scol) > max(tol, 1e-10 * max(abs(srow), abs(scol))):
-            raise ValueError(
+            raise EstimationError(
                 f"row and column totals are not equal: sum(row_tot) = {srow:.10g}, sum(col_tot) = {scol:.10g}"
             )
 
@@ -265,7 +269,7 @@ def ipf3_qi(
         elif dc.shape == (r, r, r):
             stay = dc[idx, idx, :]
         else:
-            raise ValueError(f"diag_count must have shape ({r}, {r}) or ({r}, {r}, {r}), got {dc.shape}")
+            raise EstimationError(f"diag_count must have shape ({r}, {r}) or ({r}, {r}, {r}), got {dc.shape}")
 
     if speed:
         n_ik = n_ik - stay
@@ -294,12 +298,12 @@ def ipf3_qi(
 
 def _cm_check(rows: np.ndarray, cols: np.ndarray, shape: Sequence[int]) -> None:
     if rows.size != shape[0] or cols.size != shape[1]:
-        raise ValueError(
+        raise EstimationError(
             f"row_tot ({rows.size} entries) and col_tot ({cols.size} entries) must match the offset's "
             f"{shape[0]} origins and {shape[1]} destinations"
         )
     if _r_round(rows.sum()) != _r_round(cols.sum()):
-        raise ValueError(
+        raise EstimationError(
             f"row and column totals are not equal: sum(row_tot) = {rows.sum():.10g}, sum(col_tot) = {cols.sum():.10g}"
         )
 
@@ -357,14 +361,14 @@ def cm3(
     migest ``cm3``: the same as :func:`cm2` on the offset summed over its third dimension; the fitted
     table keeps the third dimension's pattern within every (i, j) cell.
 
-    Deviation from migest: totals whose length does not match the offset raise ``ValueError``; migest
+    Deviation from migest: totals whose length does not match the offset raise ``EstimationError``; migest
     silently uses the first entries (its ``three_tables`` example).
     """
     rows = _vec(row_tot, "row_tot")
     cols = _vec(col_tot, "col_tot")
     m3 = np.asarray(m, dtype=float)
     if m3.ndim != 3:
-        raise ValueError(f"cm3 needs a 3-d offset m, got shape {m3.shape}")
+        raise EstimationError(f"cm3 needs a 3-d offset m, got shape {m3.shape}")
     _cm_check(rows, cols, m3.shape)
     alpha, beta, it = _cm_sweeps(rows, cols, m3.sum(axis=2), tol, maxit)
     return CmResult(n=alpha[:, None, None] * beta[None, :, None] * m3, theta=np.concatenate([alpha, beta]), it=it)

@@ -15,7 +15,8 @@ Two engines share that loop:
   upper bound proves "converged", and only in between is the full cell change computed (in chunks).
 
 Where mipfp is wrong we refuse instead of copying it: inconsistent target totals make mipfp silently
-switch to proportions (the result then sums to 1); :func:`ipfp` raises ``ValueError`` naming the margins.
+switch to proportions (the result then sums to 1); :func:`ipfp` raises ``EstimationError`` naming
+the margins.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from migdev.errors import EstimationError
 
 __all__ = ["IpfpCall", "IpfpResult", "fit_scaled", "ipfp"]
 
@@ -62,7 +65,7 @@ def _check_non_negative(arr: np.ndarray, what: str) -> None:
     bad = ~(arr >= 0)  # catches NaN as well
     if bad.any():
         idx = tuple(int(v) for v in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EstimationError(
             f"{what} must be non-negative and not missing: cell {idx} is {arr[idx]!r} ({int(bad.sum())} bad cell(s))"
         )
 
@@ -71,7 +74,7 @@ def _check_consistent(sums: Sequence[float], tol_margins: float, names: Sequence
     """mipfp switches to proportions when target totals differ; we raise instead (never return shares)."""
     for m in range(1, len(sums)):
         if abs(sums[m - 1] - sums[m]) > tol_margins:
-            raise ValueError(
+            raise EstimationError(
                 f"inconsistent margins: {names[m - 1]} sums to {sums[m - 1]!r} but {names[m]} sums to "
                 f"{sums[m]!r} (difference {sums[m - 1] - sums[m]!r} > tol_margins={tol_margins}); "
                 "mipfp would silently rescale everything to proportions, migdev refuses"
@@ -101,7 +104,7 @@ def ipfp(
     ``targets[m]`` lists the (0-based) axes that margin ``m`` keeps; ``target_sums[m]`` is the margin array,
     its axes in the order of ``targets[m]``. Each sweep scales the margins in list order; the fit stops
     at the first sweep whose largest absolute cell change is ``< tol``. Negative or missing seed/targets
-    and targets whose totals differ by more than ``tol_margins`` raise ``ValueError``.
+    and targets whose totals differ by more than ``tol_margins`` raise ``EstimationError``.
     """
     x = np.array(seed, dtype=float)
     names = list(target_names) if target_names is not None else [f"target {m + 1}" for m in range(len(targets))]
@@ -115,7 +118,7 @@ def ipfp(
             t_arr = t_arr.reshape(())
         expected = tuple(x.shape[a] for a in axes_t)
         if t_arr.shape != expected:
-            raise ValueError(f"{names[m]} has shape {t_arr.shape}, expected {expected} for axes {axes_t}")
+            raise EstimationError(f"{names[m]} has shape {t_arr.shape}, expected {expected} for axes {axes_t}")
         _check_non_negative(t_arr, names[m])
         order = np.argsort(axes_t)
         sorted_axes = tuple(axes_t[i] for i in order)

@@ -13,11 +13,12 @@ Scientific Data 6:82, doi:10.1038/s41597-019-0089-3. Every estimate turns two pl
 ``da_pb_closed``          demographic accounting, pseudo-Bayesian, closed system
 ========================  =====================================================================
 
-Each result is a :class:`~migdev.flows.demographic.FlowResult` with ``flow[i, j, k]`` (origin,
+Each result is a :class:`~migdev.flows.result.FlowResult` with ``flow[i, j, k]`` (origin,
 destination, place of birth). The stock-differencing and rate estimates know no stayers and put every
 move of people born in ``k`` on that place of birth. All results are non-negative. Every estimate keeps
-its flows in a structured form (:class:`BirthplaceFlow`, :class:`~migdev.flows.demographic.FactoredFlow`),
-so ``.od`` costs O(n^2) memory and the n^3 ``.flow`` array (97 MiB at n = 230) is built only when read.
+its flows in a structured form (:class:`~migdev.flows.result.BirthplaceFlow`,
+:class:`~migdev.flows.result.FactoredFlow`), so ``.od`` costs O(n^2) memory and the n^3 ``.flow`` array
+(97 MiB at n = 230) is built only when read.
 
 ``vital`` is a DataFrame indexed by region with ``births`` and ``deaths`` (period totals) and optionally
 ``pop_start``/``pop_end``. With populations the native-born cells (diagonal) are set to population minus
@@ -26,107 +27,18 @@ foreign-born, as Abel & Cohen do for the UN tables, which carry no native-born c
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from migdev.flows.demographic import FactoredFlow, FlowResult, FlowSum, _demo_flows, _demo_matched, ffs_demo
+from migdev.errors import EstimationError
+from migdev.flows._inputs import stocks_and_vital as _prepare
+from migdev.flows.demographic import DemoOptions, DemoState, ffs_demo, fit, prepare
+from migdev.flows.result import BirthplaceFlow, FactoredFlow, FlowResult, FlowSum
 
 __all__ = ["METHODS", "estimate"]
-
-
-# --------------------------------------------------------------------------------------------------
-# inputs
-# --------------------------------------------------------------------------------------------------
-
-
-def _prepare(stocks: Any, vital: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """Align both stock tables and the vital statistics on one label order; fill natives from populations."""
-    try:
-        stock_start, stock_end = stocks
-    except (TypeError, ValueError):
-        raise ValueError(
-            "stocks must be a pair (stock_start, stock_end) of place-of-birth x residence tables"
-        ) from None
-    s1 = stock_start if isinstance(stock_start, pd.DataFrame) else pd.DataFrame(np.asarray(stock_start, dtype=float))
-    s2 = stock_end if isinstance(stock_end, pd.DataFrame) else pd.DataFrame(np.asarray(stock_end, dtype=float))
-    labels = list(s1.index)
-    # the usual case, identical axes, is checked without building sets of labels
-    aligned = s1.index.is_unique and all(ax.equals(s1.index) for ax in (s1.columns, s2.index, s2.columns))
-    for name, df in () if aligned else (("stock_start", s1), ("stock_end", s2)):
-        if set(df.index) != set(labels) or set(df.columns) != set(labels) or df.shape != (len(labels),) * 2:
-            raise ValueError(f"{name} must be square with the same regions as stock_start's rows")
-    s1 = s1.reindex(index=labels, columns=labels).astype(float)
-    s2 = s2.reindex(index=labels, columns=labels).astype(float)
-    for name, df in (("stock_start", s1), ("stock_end", s2)):
-        if df.isna().any().any():
-            raise ValueError(f"{name} has missing values")
-    n = len(labels)
-    if vital is None:
-        vital = pd.DataFrame(index=labels)
-    if not isinstance(vital, pd.DataFrame):
-        raise ValueError("vital must be a DataFrame indexed by region (births, deaths, pop_start, pop_end)")
-    missing = [r for r in labels if r not in vital.index]
-    if missing and len(vital.columns):
-        raise ValueError(f"vital lacks regions {missing[:5]}")
-    v = vital.reindex(labels) if len(vital.columns) else vital
-    births = pd.Series(v["births"].to_numpy(float) if "births" in v else np.zeros(n), index=labels)
-    deaths = pd.Series(v["deaths"].to_numpy(float) if "deaths" in v else np.zeros(n), index=labels)
-    for name, ser in (("births", births), ("deaths", deaths)):
-        if ser.isna().any() or (ser < 0).any():
-            raise ValueError(f"vital[{name!r}] must be non-negative and complete")
-    for col, df, name in (("pop_start", s1, "stock_start"), ("pop_end", s2, "stock_end")):
-        if col in v:
-            pop = v[col].to_numpy(float)
-            arr = df.to_numpy(copy=True)
-            foreign = arr.sum(axis=0) - np.diag(arr)
-            native = pop - foreign
-            if (native < 0).any():
-                k = int(np.flatnonzero(native < 0)[0])
-                raise ValueError(
-                    f"vital[{col!r}] for {labels[k]} ({pop[k]:g}) is below the foreign-born stock in "
-                    f"{name} ({foreign[k]:g}): cannot derive a native-born population"
-                )
-            np.fill_diagonal(arr, native)
-            df.loc[:, :] = arr
-    return s1, s2, births, deaths
-
-
-def _on_birthplace(od: np.ndarray) -> np.ndarray:
-    """Embed moves of people born in i (i -> j) into flow[i, j, k=i] so that od = flow.sum(axis=2)."""
-    n = od.shape[0]
-    flow = np.zeros((n, n, n))
-    idx = np.arange(n)
-    flow[idx, :, idx] = od
-    return flow
-
-
-@dataclass(frozen=True)
-class BirthplaceFlow:
-    """Moves put on one place of birth each: ``flow[i, j, i] = leave[i, j]`` and ``flow[j, i, i] += back[i, j]``.
-
-    The stock-differencing and rate estimates know the origin x destination matrix directly; the 3-d array
-    (n^3 doubles, almost all zero) is built only if asked for. ``back[i, j]`` is a return move of people born
-    in ``i`` from ``j`` to ``i`` (``sd_rev_neg``).
-    """
-
-    leave: np.ndarray
-    back: np.ndarray | None = None
-
-    def dense(self) -> np.ndarray:
-        flow = _on_birthplace(self.leave)
-        if self.back is not None:
-            idx = np.arange(flow.shape[0])
-            flow[:, idx, idx] += self.back.T  # flow[j, i, i] += back[i, j]
-        return flow
-
-    def od(self) -> np.ndarray:
-        # each (i, j) gets leave[i, j] (k = i) and back[j, i] (k = j): one addition, as in dense().sum(axis=2)
-        return self.leave.copy() if self.back is None else self.leave + self.back.T
 
 
 def _differences(s1: pd.DataFrame, s2: pd.DataFrame) -> np.ndarray:
@@ -183,7 +95,7 @@ def mig_rate(
         ref = da_min_closed((s1, s2), _vital(b, d), **options)
         global_flow = float(ref.od.to_numpy().sum())
     if global_flow < 0:
-        raise ValueError(f"global_flow must be non-negative, got {global_flow}")
+        raise EstimationError(f"global_flow must be non-negative, got {global_flow}")
     total = p.sum()
     od = global_flow * p / total if total > 0 else np.zeros_like(p)
     res = FlowResult(None, list(s1.index), method="mig_rate", structured=BirthplaceFlow(od))
@@ -251,7 +163,7 @@ def da_pb_closed(
     Both fits start from the same matched stocks (``ffs_demo`` steps 0-9), which are computed once; a
     caller holding the ``da_min_closed`` result for the same stocks, vital statistics, seed and options
     passes it as ``min_migration`` and only the independence fit is added. Each fit is a product of (n, n) factors
-    (:class:`~migdev.flows.demographic.FactoredFlow`, rank 1 per place of birth without a seed), so N,
+    (:class:`~migdev.flows.result.FactoredFlow`, rank 1 per place of birth without a seed), so N,
     sum p^2, sum lambda^2 and sum p lambda, hence K, come from matrix products in O(n^2) memory, and the blend
     ``(1 - w) min + w (N_min / N_indep) indep`` (``w = K / (N + K)``) stays factored: its ``od`` is two
     matrix products and the n^3 array is built only on access to ``flow``. A 3-d seed has no such
@@ -260,13 +172,15 @@ def da_pb_closed(
     s1, s2, b, d = _prepare(stocks, vital)
     base = {"match_birthplace_tot_method": "rescale"} | options
     base.pop("stayer_assumption", None)
+    inputs = {k: base.pop(k) for k in ("labels", "remainder_index") if k in base}
+    opts = DemoOptions(**base)
     if min_migration is None:
-        matched = _demo_matched(s1, s2, b, d, seed=seed, **base)
-        mm = _demo_flows(matched, True)
+        state = prepare(s1, s2, b, d, seed, opts, **inputs)
+        mm = fit(state, True)
     else:
         mm = min_migration
-        matched = _check_min_migration(mm, list(s1.index), base)
-    ind = _demo_flows(matched, False)
+        state = _check_min_migration(mm, list(s1.index), opts)
+    ind = fit(state, False)
     if isinstance(mm.structured, FactoredFlow) and isinstance(ind.structured, FactoredFlow):
         k_hat, w, blend = _pseudo_bayes_factored(mm.structured, ind.structured)
         flow = None
@@ -287,19 +201,17 @@ def da_pb_closed(
     )
 
 
-def _check_min_migration(mm: FlowResult, labels: list[Any], options: dict[str, Any]):
-    """The matched stocks of a ``da_min_closed`` result, if it was made with these regions and options."""
-    matched = mm._matched
-    if matched is None or mm.options.get("stayer_assumption") is not True:
-        raise ValueError("min_migration must be a da_min_closed (ffs_demo with the stayer assumption) result")
-    params = inspect.signature(_demo_matched).parameters
-    wanted = {k: options.get(k, params[k].default) for k in matched.options}
-    if matched.options != wanted or list(matched.labels) != labels:
-        raise ValueError(
-            f"min_migration was estimated for other regions or options ({matched.options}) than this "
-            f"estimate ({wanted})"
+def _check_min_migration(mm: FlowResult, labels: list[Any], options: DemoOptions) -> DemoState:
+    """The prepared stocks of a ``da_min_closed`` result, if it was made with these regions and options."""
+    state = mm.state
+    if state is None or mm.options.get("stayer_assumption") is not True:
+        raise EstimationError("min_migration must be a da_min_closed (ffs_demo with the stayer assumption) result")
+    if state.options != options or list(state.labels) != labels:
+        raise EstimationError(
+            f"min_migration was estimated for other regions or options ({state.options.as_dict()}) than this "
+            f"estimate ({options.as_dict()})"
         )
-    return matched
+    return state
 
 
 def _pseudo_bayes_factored(mm: FactoredFlow, ind: FactoredFlow):
@@ -367,13 +279,51 @@ def estimate(
 ) -> FlowResult:
     """Run one of the six Abel & Cohen (2019) estimates by name (see :data:`METHODS`).
 
-    ``stocks`` = (stock_start, stock_end) place-of-birth x residence tables; ``vital`` = DataFrame by region
-    with ``births``, ``deaths`` and optional ``pop_start``/``pop_end``. ``seed`` is used by the demographic
-    accounting estimates, ``global_flow`` by ``mig_rate``; other ``options`` go to ``ffs_demo``.
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS` (``sd_drop_neg``, ``sd_rev_neg``, ``mig_rate``, ``da_min_open``,
+        ``da_min_closed``, ``da_pb_closed``).
+    stocks : tuple of DataFrame or array_like
+        ``(stock_start, stock_end)``, place of birth (rows) x residence (columns).
+    vital : DataFrame, optional
+        By region: ``births``, ``deaths`` (period totals) and optionally ``pop_start``/``pop_end``, from which
+        the native-born cells are derived.
+    seed : array_like, optional
+        Seed of the final fit of the demographic-accounting estimates.
+    global_flow : float, optional
+        The world total of movers for ``mig_rate`` (default: the ``da_min_closed`` total).
+    **options
+        Passed to ``ffs_demo`` (see :class:`~migdev.flows.demographic.DemoOptions`), or ``min_migration`` for
+        ``da_pb_closed``.
+
+    Returns
+    -------
+    FlowResult
+        ``flow[i, j, k]`` in a structured form, ``od`` and diagnostics; ``method`` names the estimate.
+
+    References
+    ----------
+    Abel & Cohen (2019), Scientific Data 6:82, doi:10.1038/s41597-019-0089-3.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> s2 = pd.DataFrame([[950, 150, 20], [10, 520, 40], [25, 20, 830]], index=r, columns=r)
+    >>> vital = pd.DataFrame({"births": [30, 20, 25], "deaths": [20, 15, 10]}, index=r)
+    >>> estimate("da_min_closed", (s1, s2), vital).od.round(1)
+    dest    A     B     C
+    orig
+    A     0.0  53.6  16.5
+    B     0.0   0.0   0.3
+    C     0.1   7.7   0.0
+    >>> {m: float(estimate(m, (s1, s2), vital).od.to_numpy().sum().round(1)) for m in ("sd_drop_neg", "mig_rate")}
+    {'sd_drop_neg': 60.0, 'mig_rate': 78.2}
     """
     fn = METHODS.get(method)
     if fn is None:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+        raise EstimationError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
     if method == "mig_rate":
         return fn(stocks, vital, global_flow=global_flow, **options)
     if method.startswith("sd_"):

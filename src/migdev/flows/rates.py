@@ -17,49 +17,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from migdev.errors import EstimationError
+from migdev.flows._inputs import labelled_square as _labelled_square
+from migdev.flows._inputs import stock_pair as _stock_pair
+
 __all__ = ["ffs_diff", "ffs_rates"]
 
 StockLike = Any  # DataFrame (index = pob, columns = residence) or square array
-
-
-def _labelled_square(x: StockLike, name: str) -> tuple[np.ndarray, pd.Index]:
-    """A stock table as a float array with one label set for rows and columns (columns put in row order)."""
-    if isinstance(x, pd.DataFrame):
-        if x.shape[0] != x.shape[1]:
-            raise ValueError(f"{name} must be square (places of birth x places of residence), got {x.shape}")
-        rows, cols = pd.Index(x.index), pd.Index(x.columns)
-        if rows.has_duplicates or cols.has_duplicates:
-            raise ValueError(f"{name} has duplicated place labels")
-        if set(rows) != set(cols):
-            raise ValueError(
-                f"{name}: places of birth (rows) and of residence (columns) must be the same places; "
-                f"only in rows: {sorted(map(str, rows.difference(cols)))}, "
-                f"only in columns: {sorted(map(str, cols.difference(rows)))}"
-            )
-        return x.reindex(columns=rows).to_numpy(dtype=float), rows
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise ValueError(f"{name} must be a square 2-d table, got shape {arr.shape}")
-    return arr, pd.RangeIndex(arr.shape[0])
-
-
-def _stock_pair(stock_start: StockLike, stock_end: StockLike) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Both stocks in the start table's place order; mismatched place labels are an error, not NaNs."""
-    s1, lab1 = _labelled_square(stock_start, "stock_start")
-    s2, lab2 = _labelled_square(stock_end, "stock_end")
-    if s1.shape != s2.shape:
-        raise ValueError(f"stock_start {s1.shape} and stock_end {s2.shape} must have the same shape")
-    both_labelled = isinstance(stock_start, pd.DataFrame) and isinstance(stock_end, pd.DataFrame)
-    if both_labelled and not lab1.equals(lab2):
-        if set(lab1) != set(lab2):
-            raise ValueError(
-                "stock_start and stock_end cover different places: "
-                f"only in stock_start: {sorted(map(str, lab1.difference(lab2)))}, "
-                f"only in stock_end: {sorted(map(str, lab2.difference(lab1)))}"
-            )
-        order = lab2.get_indexer(lab1)
-        s2 = s2[np.ix_(order, order)]
-    return s1, s2, lab1
 
 
 def _od_frame(values: np.ndarray, labels: pd.Index) -> pd.DataFrame:
@@ -78,34 +42,64 @@ def ffs_rates(
 ) -> pd.DataFrame:
     """Flows from stocks by a rate model.
 
-    ``dennett``: a known global number of movers ``global_flow`` is shared out in proportion to the
-    foreign-born stocks at the start (diagonal dropped), so ``flow[i, j] = global_flow * S1[i, j] / sum``.
-    ``stock_end`` is not used. ``rogers-von-rabenau``: the transition matrix ``g`` solving ``S1 g = S2``
-    times the start population of each place of birth, ``flow[i, j] = g[i, j] * colSums(S1)[i]``, diagonal
-    set to 0; flows can be negative (a known weakness of the method).
+    Parameters
+    ----------
+    stock_start : DataFrame or array_like
+        Start-of-period stocks, place of birth (rows) x residence (columns).
+    stock_end : DataFrame or array_like, optional
+        End-of-period stocks; needed by ``rogers-von-rabenau`` only.
+    method : {"dennett", "rogers-von-rabenau"}
+        ``dennett``: a known global number of movers ``global_flow`` is shared out in proportion to the
+        foreign-born stocks at the start (diagonal dropped), ``flow[i, j] = global_flow * S1[i, j] / sum``.
+        ``rogers-von-rabenau``: the transition matrix ``g`` solving ``S1 g = S2`` times the start population
+        of each place of birth, ``flow[i, j] = g[i, j] * colSums(S1)[i]``, diagonal 0; flows can be negative
+        (a known weakness of the method).
+    global_flow : float, optional
+        The world total of movers (``dennett``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Origin x destination flows (index ``orig``, columns ``dest``).
+
+    References
+    ----------
+    Dennett (2016), Population, Space and Place 22(6); Rogers & von Rabenau (1971), Demography 8(2);
+    migest 2.0.5 ``ffs_rates``.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> ffs_rates(s1, global_flow=100).round(1)
+    dest     A     B     C
+    orig
+    A      0.0  45.5   4.5
+    B      4.5   0.0  22.7
+    C     13.6   9.1   0.0
     """
     if method == "dennett":
         if global_flow is None:
-            raise ValueError("method='dennett' needs global_flow, the known global number of migrants")
+            raise EstimationError("method='dennett' needs global_flow, the known global number of migrants")
         s1, labels = _labelled_square(stock_start, "stock_start")
         p = s1.copy()
         np.fill_diagonal(p, 0.0)
         total = p.sum()
         if total == 0:
-            raise ValueError("method='dennett' needs some foreign-born stock in stock_start (all are zero)")
+            raise EstimationError("method='dennett' needs some foreign-born stock in stock_start (all are zero)")
         return _od_frame(float(global_flow) * p / total, labels)
     if method == "rogers-von-rabenau":
         if stock_end is None:
-            raise ValueError("method='rogers-von-rabenau' needs stock_end")
+            raise EstimationError("method='rogers-von-rabenau' needs stock_end")
         s1, s2, labels = _stock_pair(stock_start, stock_end)
         try:
             g = np.linalg.solve(s1, s2)
         except np.linalg.LinAlgError as err:
-            raise ValueError(f"method='rogers-von-rabenau' needs an invertible stock_start: {err}") from err
+            raise EstimationError(f"method='rogers-von-rabenau' needs an invertible stock_start: {err}") from err
         flow = g * s1.sum(axis=0)[:, None]
         np.fill_diagonal(flow, 0.0)
         return _od_frame(flow, labels)
-    raise ValueError(f"unknown method {method!r}; use 'dennett' or 'rogers-von-rabenau'")
+    raise EstimationError(f"unknown method {method!r}; use 'dennett' or 'rogers-von-rabenau'")
 
 
 def ffs_diff(
@@ -116,12 +110,40 @@ def ffs_diff(
 ) -> pd.DataFrame:
     """Flows as the increase in each birthplace x residence stock (Abel 2018's stock-differencing baseline).
 
-    ``y = S2 - S1`` (with both diagonals zeroed unless ``include_native_born``). Increases are read as moves
-    from the place of birth to the residence. ``decrease='zero'`` ignores decreases; ``'return'`` also reads
-    a decrease of the k-born in i as a return move from i back to k, i.e. adds ``max(-y, 0)`` transposed.
+    Parameters
+    ----------
+    stock_start, stock_end : DataFrame or array_like
+        Stocks, place of birth (rows) x residence (columns); labelled tables are aligned by label.
+    decrease : {"zero", "return"}
+        Increases of ``y = S2 - S1`` are moves from the place of birth to the residence. ``zero`` ignores
+        decreases; ``return`` also reads a decrease of the k-born in i as a return move from i back to k
+        (adds ``max(-y, 0)`` transposed).
+    include_native_born : bool
+        Keep the diagonals (native-born) in ``y`` (default: both zeroed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Origin x destination flows (index ``orig``, columns ``dest``).
+
+    References
+    ----------
+    Abel (2018), International Migration Review 52(3); Beine & Parsons (2015); migest 2.0.5 ``ffs_diff``.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C"]
+    >>> s1 = pd.DataFrame([[1000, 100, 10], [10, 500, 50], [30, 20, 800]], index=r, columns=r)
+    >>> s2 = pd.DataFrame([[950, 150, 20], [10, 520, 40], [25, 20, 830]], index=r, columns=r)
+    >>> ffs_diff(s1, s2)
+    dest    A     B     C
+    orig
+    A     0.0  50.0  15.0
+    B     0.0   0.0   0.0
+    C     0.0  10.0   0.0
     """
     if decrease not in ("zero", "return"):
-        raise ValueError(f"unknown decrease {decrease!r}; use 'zero' or 'return'")
+        raise EstimationError(f"unknown decrease {decrease!r}; use 'zero' or 'return'")
     s1, s2, labels = _stock_pair(stock_start, stock_end)
     if not include_native_born:
         s1 = s1.copy()
