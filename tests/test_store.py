@@ -46,7 +46,8 @@ def test_create_insert_commit_read(tmp_path: Path) -> None:
         assert ro.execute("SELECT title FROM wdi_indicator").fetchall() == [("t",)]
         with pytest.raises(duckdb.Error):
             ro.execute("INSERT INTO wdi_indicator VALUES ('C', 'd')")
-    tables = {r[0] for r in duckdb.connect(str(target), read_only=True).execute("SHOW TABLES").fetchall()}
+    tables = {r[0] for r in duckdb.connect(str(target), read_only=True).execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()}
     assert tables == set(store.TABLES)
 
 
