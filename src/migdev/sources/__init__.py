@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from migdev.errors import FetchError, HashMismatchError, ParseError, SourceError
-from migdev.sources import undesa_ims, wdi, wpp
+from migdev.sources import undesa_ims, unhcr, wdi, wpp
 from migdev.sources.spec import Product, Source
 
-PRODUCTS = (undesa_ims, wpp, wdi)
+PRODUCTS = (undesa_ims, wpp, wdi, unhcr)
 
 __all__ = ["PRODUCTS", "FetchError", "HashMismatchError", "ParseError", "Product", "Source", "SourceError",
            "documented_codes", "get", "releases"]
