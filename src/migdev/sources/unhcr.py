@@ -19,8 +19,13 @@ The mirror's CSVs render the package's ``.rda`` data sets (fetched by the packag
   ``returned_refugees``, ``idps``, ``returned_idps``, ``stateless``, ``ooc`` -> ``others_of_concern``, ``oip``
   (other people in need of international protection), ``hst`` -> ``host_community``) plus ``unrwa_refugees``
   from the UNRWA table: Palestine refugees under UNRWA's mandate are not in ``population.refugees``, so adding
-  the two types never counts anyone twice. UNHCR's own refugee totals (Global Trends) exclude them.
-* Codes: the ``*_iso`` columns (see :mod:`migdev.sources.unhcr_layout`). ``UNK`` (unknown) -> ``XXX``, the
+  the two never counts anyone twice (UNHCR's refugee totals, e.g. Global Trends' 29.4 M for 2022, exclude them).
+  ``stateless`` is not exclusive of the other types: it also counts stateless people counted as refugees or
+  IDPs (the Rohingya refugees in Bangladesh appear as MMR ``refugees`` and as XXA ``stateless``: 1.18 M in
+  2025), so summing all types counts some people twice. The 2025 demographics count each person once: their
+  totals equal this table's for every type but ``stateless`` (2.88 M against 4.48 M).
+* Codes: the ``*_iso`` columns (see :mod:`migdev.sources.unhcr_layout`; UNHCR's own codes would mislead: its
+  ``CHI`` is China, the project's ``CHI`` the Channel Islands). ``UNK`` (unknown) -> ``XXX``, the
   project's unspecified code, as origin and as asylum; stateless ``XXA`` and Tibetans ``TIB`` and IDMC's Abyei
   Area ``AB9`` are :data:`DOCUMENTED_CODES`. Kosovo is inside ``SRB`` (UNHCR names it "Serbia and Kosovo:
   S/RES/1244 (1999)"); ``XKX`` never appears. Before 2009 IDMC gives a world figure only, under "Unknown": it is
