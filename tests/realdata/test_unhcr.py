@@ -33,9 +33,14 @@ def _refugees(tables, year: int) -> pd.Series:
     return r[(r.year == year) & (r.population_type == "refugees")].groupby("origin")["persons"].sum()
 
 
-def test_every_code_maps(built) -> None:
+def test_every_code_maps(built, real_places) -> None:
     frames, tables, log, _ = built
     assert log.unmatched == [], pd.concat(log.unmatched).to_string()
+    raw = {c for f in frames.values() for side in ("coo_iso", "coa_iso") for c in f[side].unique()}
+    known = set(real_places.country["iso3"])
+    assert {unhcr.ALIASES.get(c, c) for c in raw} <= known
+    assert raw - known == set(unhcr.ALIASES)  # only the recoded pseudo-codes are not registry codes as written
+    assert set(unhcr.DOCUMENTED_CODES) <= raw  # and every documented code is used
     for name, table in tables.items():
         for col in ("origin", "asylum", "iso3"):
             if col in table:
