@@ -198,6 +198,7 @@ def _write(tmp_path: Path, sid: str, name: str | None = None) -> Path:
     [
         ("unhcr2025_population", fx.set_cell(3, "hst", "1e400"), 5, "hst", "is not a finite number"),
         ("unhcr2025_population", fx.set_cell(3, "hst", "nan"), 5, "hst", "'nan' is not a number"),
+        ("unhcr2025_population", fx.set_cell(3, "idps", "9e12"), 5, "idps", "UNHCR population schema"),
         ("unhcr2025_population", fx.set_cell(0, "year", "1850"), 2, "year", "UNHCR population schema"),
         ("unhcr2025_population", fx.set_cell(0, "coo_iso", "mex"), 2, "coo_iso", "UNHCR population schema"),
         ("unhcr2025_flows", fx.set_cell(3, "asylum_seekers", "5.0e3x"), 5, "asylum_seekers", "is not a number"),
@@ -207,8 +208,8 @@ def _write(tmp_path: Path, sid: str, name: str | None = None) -> Path:
         ("unhcr2025_demographics", fx.set_cell(2, "f_60", "2.5"), 4, "f_60", "not a whole number"),
         ("unhcr2025_solutions", fx.duplicate_row(2), len(fx.SOLUTIONS) + 2, "year", "duplicated key"),
     ],
-    ids=["overflow", "nan-text", "year-range", "lowercase-code", "text", "negative", "procedure", "fraction",
-         "duplicate"],
+    ids=["overflow", "nan-text", "too-many", "year-range", "lowercase-code", "text", "negative", "procedure",
+         "fraction", "duplicate"],
 )
 def test_bad_cells(tmp_path: Path, sid, change, row, column, text) -> None:
     path = _write(tmp_path, sid)

@@ -39,9 +39,13 @@ PLACE_COLUMNS = {"year": pa.Column("int64", pa.Check.in_range(1950, 2100)), "coo
                  "coa_iso": CODE}
 
 
+#: More persons than the world holds in one cell is a corrupt value, not a count.
+MAX_PERSONS = 10_000_000_000
+
+
 def count(nullable: bool = True) -> pa.Column:
-    """A count of persons: whole, not negative, NA where not reported."""
-    return pa.Column("Int64", pa.Check.ge(0), nullable=nullable)
+    """A count of persons: whole, not negative, not above :data:`MAX_PERSONS`, NA where not reported."""
+    return pa.Column("Int64", pa.Check.in_range(0, MAX_PERSONS), nullable=nullable)
 
 #: UNHCR's pseudo-codes in the ``*_iso`` columns, recoded to the registry's codes. ``UNK`` (UNHCR ``UKN``,
 #: "Unknown") is an origin or asylum UNHCR does not know or that is not reported: the project's unspecified
@@ -109,22 +113,20 @@ def check_layout(path: Path) -> None:
             raise ParseError(path, f"row has {fields} fields, the header has {width}", row=i + 2)
 
 
-def read_table(path: Path, counts: Sequence[str], keys: Sequence[str] = (), *,
-               unique: Sequence[str] | None = None) -> pd.DataFrame:
+def read_table(path: Path, counts: Sequence[str], keys: Sequence[str] = ()) -> pd.DataFrame:
     """Read the place columns, ``keys`` (required text) and ``counts`` (whole persons, empty = NA) of a table.
 
-    The key (``year``, origin, asylum, ``keys`` by default) must be unique once the pseudo-codes are recoded:
-    two rows for one key would be two values for one cell of the store.
+    The key (``year``, origin, asylum, ``keys``) must be unique once the pseudo-codes are recoded: two rows for
+    one key would be two values for one cell of the store, and no UNHCR file has any.
     """
     check_layout(path)
     df = read_csv(path, (*PLACE, *keys, *counts), required=(*REQUIRED, *keys))
     whole_counts(df, ("year", *counts), path)
     df["year"] = df["year"].astype("int64")
-    key = list(unique) if unique is not None else ["year", "coo_iso", "coa_iso", *keys]
+    key = ["year", "coo_iso", "coa_iso", *keys]
     normal = df[key].copy()
     for side in ("coo_iso", "coa_iso"):
-        if side in normal:
-            normal[side] = normal[side].replace(ALIASES)
+        normal[side] = normal[side].replace(ALIASES)
     check_unique(normal, key, path)
     return df
 
