@@ -83,11 +83,11 @@ def test_stock_totals_and_age(obs: Observatory) -> None:
 
 def test_places(obs: Observatory) -> None:
     c = obs.countries()
-    assert len(c) == 9 + len(migdev.sources.documented_codes()) and c["iso3"].is_monotonic_increasing
+    assert len(c) == 10 + len(migdev.sources.documented_codes()) and c["iso3"].is_monotonic_increasing
     assert obs.countries(iso3="chi")["code_note"].iloc[0].startswith("Channel Islands")
     assert set(obs.countries(sdg_region="Europe and Northern America")["iso3"]) == {"USA", "FRA", "CHI", "GGY",
                                                                                    "JEY"}
-    assert set(obs.countries(wb_income_group=["Lower middle income"])["iso3"]) == {"IND"}
+    assert set(obs.countries(wb_income_group=["Lower middle income"])["iso3"]) == {"IND", "PSE"}
     assert "wb:WLD" in set(obs.groups()["group_id"])
     assert set(obs.groups(kind="SDG region")["code"]) == {"1829", "921", "1830"}
 

@@ -62,7 +62,7 @@ def test_build_end_to_end(small_mirror, tmp_path: Path) -> None:
     assert report.db == tmp_path / "out" / "migdev.duckdb" and report.db.is_file()
     built = [f for f in migdev.sources.releases().values() if f.build]
     expected = {
-        "source": len(built), "country": 9 + len(migdev.sources.documented_codes()), "area_group": 18,
+        "source": len(built), "country": 10 + len(migdev.sources.documented_codes()), "area_group": 18,
         "area_group_member": 22,
         "migrant_stock": 48, "migrant_stock_total": 66, "migrant_stock_age": 30, "population": 42, "vital": 21,
         "vital_annual": 14, "wdi_indicator": 2, "wdi": 7, "unmatched_code": 1,

@@ -21,15 +21,19 @@ from migdev.config import Settings
 from migdev.errors import NoDatabaseError
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
-#: Schema files read before and after the products' own (``schema/<product>.sql``, in ``PRODUCTS`` order).
-_FIRST, _LAST = ("core",), ("flows",)
+#: Schema files read before the products' own (``schema/<product>.sql``, in ``PRODUCTS`` order); after them come
+#: the estimates' (``flows.sql``, then every ``flows_*.sql`` in name order).
+_FIRST = ("core",)
 
 
 def schema_files() -> list[Path]:
-    """The schema files in load order: core, each product's in ``PRODUCTS`` order, then the estimates'."""
+    """The schema files in load order: core, each product's in ``PRODUCTS`` order, then the estimates'.
+
+    A product without a schema file, or a schema file of no product, is an error: one list says what exists."""
     from migdev.sources import PRODUCTS
 
-    names = [*_FIRST, *(p.RELEASES.name for p in PRODUCTS), *_LAST]
+    estimates = ["flows", *sorted(f.stem for f in SCHEMA_DIR.glob("flows_*.sql"))]
+    names = [*_FIRST, *(p.RELEASES.name for p in PRODUCTS), *estimates]
     files = [SCHEMA_DIR / f"{name}.sql" for name in names]
     missing = [f.name for f in files if not f.is_file()]
     if missing:
