@@ -34,7 +34,8 @@ def test_create_insert_commit_read(tmp_path: Path) -> None:
     target, staging = tmp_path / "m.duckdb", store.staging_path(tmp_path / "m.duckdb")
     staging.write_bytes(b"left over")  # create() starts from scratch
     con = store.create(staging)
-    assert store.insert(con, "wdi_indicator", pd.DataFrame({"indicator": ["A.B"], "title": ["t"]})) == 1
+    one = pd.DataFrame({"indicator": ["A.B"], "title": ["t"], "basis": ["published"]})
+    assert store.insert(con, "wdi_indicator", one) == 1
     assert store.insert(con, "wdi_indicator", pd.DataFrame({"indicator": [], "title": []})) == 0
     with pytest.raises(ValueError, match="unknown table 'nope'"):
         store.insert(con, "nope", pd.DataFrame({"a": [1]}))

@@ -143,8 +143,31 @@ def parse(path: Path | str) -> pd.DataFrame:
 PLACES = {"wdi_countries": "wdi_countries"}
 
 
+#: Series of the mirror that are not the World Bank's published ones but derived from them (the vintage says so
+#: with a ``derived_`` prefix; see the mirror's wdi/PROVENANCE.md). The basis travels with every value.
+DERIVED = {
+    "BX.TRF.PWKR.DT.GD.ZS": "derived, not the World Bank's published series: 100 x BX.TRF.PWKR.CD.DT / "
+                            "NY.GDP.MKTP.CD, both of the same vintage (the World Bank defines its series the same way)",
+    "NE.EXP.GNFS.CD": "derived, not the World Bank's published series: NE.EXP.GNFS.ZS x NY.GDP.MKTP.CD / 100 "
+                      "(national-accounts exports; the balance-of-payments series BX.GSR.GNFS.CD is not in the mirror)",
+}
+
+
+def _basis(f: pd.DataFrame, series: list[pd.DataFrame], h: Harmoniser) -> pd.DataFrame:
+    """The indicator table with each series' basis; a ``derived_`` vintage without a documented rule is an error."""
+    vintages = pd.concat(series, ignore_index=True)[["indicator", "vintage"]].drop_duplicates() if series else None
+    derived = set() if vintages is None else set(vintages.loc[vintages["vintage"].str.startswith("derived_"),
+                                                              "indicator"])
+    undocumented = derived - set(DERIVED)
+    if undocumented:
+        raise ValueError(f"WDI series {', '.join(sorted(undocumented))} are derived but wdi.DERIVED does not say how")
+    for code in sorted(derived):
+        h.say("info", f"wdi: {code} is {DERIVED[code]}")
+    return f.assign(basis=[DERIVED[c] if c in derived else "published" for c in f["indicator"]])
+
+
 def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.DataFrame]:
-    """Series by economy and year (aggregates in ``area_group_value``) and the indicator titles."""
+    """Series by economy and year (aggregates in ``area_group_value``) and the indicator titles with their basis."""
     out: dict[str, list[pd.DataFrame]] = {"wdi": [], "wdi_indicator": [], "area_group_value": []}
     for sid, f in frames.items():
         if {"indicator", "value", "vintage"} <= set(f.columns):
@@ -155,4 +178,5 @@ def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.
                                                           f["indicator"], f["value"]))
         elif set(f.columns) == {"indicator", "title"}:
             out["wdi_indicator"].append(f)
+    out["wdi_indicator"] = [_basis(f, out["wdi"], h) for f in out["wdi_indicator"]]
     return {table: pd.concat(parts, ignore_index=True) for table, parts in out.items() if parts}
