@@ -162,3 +162,25 @@ def test_flows(db: str) -> None:
     assert bad.exit_code == 2 and "unknown method 'gravity'" in flat(bad.output)
     no_period = run("flows", "--db", db, "--period", "1990")
     assert no_period.exit_code == 2 and "unknown period" in flat(no_period.output)
+
+
+def test_sources_reports_what_the_database_holds(small_db: Path, small_mirror, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    _, sources = small_mirror
+    monkeypatch.setattr(migdev.sources, "releases", _with(sources))
+    held = pd.read_csv(io.StringIO(run("sources", "--db", str(small_db), "-f", "csv").stdout)).set_index("source_id")
+    assert held.at["ims2024_bilateral", "rows"] == 3 * (len(fx.BILATERAL_2024) + 2)
+    assert held.at["ims2024_bilateral", "citation"].startswith("United Nations Department of Economic")
+    assert len(held.at["wdi_long", "sha256"]) == 64
+    table = flat(run("sources", "--db", str(small_db)).output)
+    assert f"In the database {small_db}" in table and "Registered files" in table
+
+
+def test_sources_names_where_to_get_a_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIGDEV_DATA_MIRROR", str(tmp_path / "empty"))
+    monkeypatch.setenv("MIGDEV_CACHE", str(tmp_path / "cache"))
+    files = pd.read_csv(io.StringIO(run("sources", "--files", "-f", "csv").stdout)).set_index("id")
+    assert (files["status"] == "missing").all()
+    assert files.at["ims2020_workbook", "get_it"].startswith("download https://")
+    assert "tidy rendering" in files.at["ims2024_bilateral", "get_it"]
+    assert "Destination and origin" in files.at["ims2024_bilateral", "get_it"]
