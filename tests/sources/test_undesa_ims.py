@@ -54,7 +54,7 @@ def test_bilateral_dispatch(bilateral: Path) -> None:
         (fx.set_cell(5, "orig_m49", ""), 7, "orig_m49", "required value is empty"),
         (fx.set_cell(0, "persons", "-5"), 2, "persons", "does not pass the IMS bilateral stock schema"),
         (fx.set_cell(0, "year", "1900"), 2, "year", "does not pass the IMS bilateral stock schema"),
-        (fx.truncate_mid_line, 3 * (len(fx.BILATERAL_2024) + 2) + 1, "dest_m49", "required value is empty"),
+        (fx.truncate_mid_line, 3 * (len(fx.BILATERAL_2024) + 2) + 1, "dest_m49", "3 fields where the header has 8"),
         (fx.insert_bytes(5, b"\xe9"), 5, "revision", "byte 0xe9 at offset"),
     ],
     ids=["missing-column", "thousands-separator", "text-in-code", "fraction", "duplicate", "sex-code", "sex-sum",
@@ -69,11 +69,22 @@ def test_bilateral_errors(bilateral: Path, reader, change, row, column, text) ->
     expect_error(reader, bilateral, row=row, column=column, text=text)
 
 
-def test_truncated_inside_a_number_is_caught_by_the_sex_sum(bilateral: Path) -> None:
+def test_truncated_inside_a_number(bilateral: Path) -> None:
+    """A cut inside the last number leaves every field in place: the missing line end gives it away."""
     data = bilateral.read_bytes().rstrip(b"\n")
     bilateral.write_bytes(data[:-3])  # the last total loses its last digits
-    expect_error(undesa_ims.parse_bilateral, bilateral, row=3 * (len(fx.BILATERAL_2024) + 2) + 1, column="persons",
-                 text="male + female != total")
+    expect_error(undesa_ims.parse_bilateral, bilateral, row=3 * (len(fx.BILATERAL_2024) + 2) + 1, column=None,
+                 text="has no line end: the file was cut inside it")
+
+
+def test_sex_sum_is_checked(bilateral: Path) -> None:
+    lines = bilateral.read_text().splitlines(keepends=True)
+    total = next(i for i, line in enumerate(lines) if ",total," in line)
+    fields = lines[total].rstrip("\n").split(",")
+    fields[-1] = str(int(fields[-1]) + 1)
+    lines[total] = ",".join(fields) + "\n"
+    bilateral.write_text("".join(lines))
+    expect_error(undesa_ims.parse_bilateral, bilateral, row=total + 1, column="persons", text="male + female != total")
 
 
 def test_destination_2024(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def test_official_errors(tmp_path: Path) -> None:
         (fx.write_wdi_long, wdi.parse_long, fx.set_cell(1, "source", ""), 3, "source", "required value is empty"),
         (fx.write_wdi_long, wdi.parse_long, fx.set_cell(1, "iso3", "mex"), 3, "iso3", "WDI series schema"),
         (fx.write_wdi_long, wdi.parse_long, fx.truncate_mid_line, len(fx.WDI_VALUES) + 1, "indicator",
-         "required value is empty"),
+         "4 fields where the header has 7"),
         (fx.write_wdi_long, wdi.parse, fx.insert_bytes(2), 2, "iso3", "byte 0xff"),
         (fx.write_wdi_countries, wdi.parse_countries, fx.set_cell(0, "is_aggregate", "no"), 2, "is_aggregate",
          "'no' is not True/False"),

@@ -4,6 +4,13 @@ Each table is recognised by its header text; ``parse(path)`` picks the right rea
 UN publishes them (M49 plus ISO3 where the UN gives one); harmonising them to the country registry happens in
 the pipeline, so an unknown code is reported there rather than dropped here. The unspecified origin
 ("Other", M49 2003) is kept as its own row: it is 7% of the 2024 world total.
+
+Consistency the files must keep (a file that breaks it is refused, not loaded): one revision per file, one of
+the product's declared releases (the origin-totals file holds 2020 and 2024 by design, :data:`ORIGIN_REVISIONS`);
+male + female = total wherever all three are published (bilateral, destination stock, origin; the 2024
+destination file's WPP population within 10 persons, as WPP's thousands round); in the location annex, no ISO3
+code on two locations. The official workbooks (xlsx) are read by :mod:`migdev.sources.undesa_ims_workbook`,
+which :func:`parse` hands them to.
 """
 
 from __future__ import annotations
@@ -15,11 +22,26 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources import spec
-from migdev.sources.csv_tables import check_sex, check_unique, dispatch, read_csv, validate
+from migdev.sources import spec, undesa_ims_workbook
+from migdev.sources.csv_tables import (
+    check_revisions,
+    check_sex,
+    check_sex_sum,
+    check_unique,
+    dispatch,
+    header_names,
+    parse_bool,
+    read_csv,
+    validate,
+)
 from migdev.vocab import SEXES, UNSPECIFIED_ORIGIN_M49  # noqa: F401  (re-exported)
 
 RELEASES = spec.load(__file__)
+
+#: The revisions of the product's releases (undesa_ims.toml): a file of any other revision is refused.
+REVISIONS = frozenset(int(f.revision) for f in RELEASES.files)
+#: The origin-totals file holds both the 2020 and the 2024 revision (the UN published both "by origin" tables).
+ORIGIN_REVISIONS = frozenset({2020, 2024})
 
 
 _YEAR = pa.Column(int, pa.Check.in_range(1950, 2100))
@@ -104,15 +126,6 @@ LOCATIONS = pa.DataFrameSchema(
 )
 
 
-def _bool(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    text = df[column].str.strip().str.lower()
-    ok = text.isin(["true", "false"])
-    if not ok.all():
-        i = int((~ok).to_numpy().argmax())
-        raise ParseError(path, f"{df[column].iloc[i]!r} is not True/False", row=2 + i, column=column)
-    return text == "true"
-
-
 def _ints(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     for c in columns:
         df[c] = df[c].astype("int64")
@@ -126,36 +139,18 @@ def parse_bilateral(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "dest_m49", "orig_m49", "persons"),
                   required=("revision", "year", "sex", "dest_m49", "orig_m49", "persons"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "dest_m49", "orig_m49"), path)
     df = _ints(df, ("revision", "year", "dest_m49", "orig_m49"))
     df = validate(df, BILATERAL, path)
-    _check_sex_sum(df, ("year", "dest_m49", "orig_m49"), "persons", path)
+    check_sex_sum(df, ("year", "dest_m49", "orig_m49"), "persons", path)
     return df
-
-
-def _check_sex_sum(df: pd.DataFrame, key: tuple[str, ...], value: str, path: Path) -> None:
-    """total = male + female wherever all three are published; a mismatch means a corrupted or mixed file."""
-    wide = df.pivot_table(index=list(key), columns="sex", values=value, aggfunc="first")
-    if not {"male", "female", "total"} <= set(wide.columns):
-        return
-    both = wide.dropna(subset=["male", "female", "total"])
-    bad = both[both["male"] + both["female"] != both["total"]]
-    if len(bad):
-        first = bad.index[0]
-        where = ", ".join(f"{k}={v}" for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True))
-        at = (df["sex"] == "total").to_numpy()
-        for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True):
-            at = at & (df[k] == v).to_numpy()
-        raise ParseError(path, f"male + female != total at {where} ({int(bad['male'].iloc[0])} + "
-                               f"{int(bad['female'].iloc[0])} != {int(bad['total'].iloc[0])})",
-                         row=2 + int(at.argmax()), column=value)
 
 
 def parse_destination_totals(path: Path | str) -> pd.DataFrame:
     """Stock by destination: the 2024 totals file or the 2020 tidy rendering of the official Tables 1-6."""
     path = Path(path)
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    official = "is_country" in header
+    official = "is_country" in header_names(path)
     if official:
         cols = ("revision", "year", "sex", "m49", "iso3", "name", "is_country", "type_of_data", "migrant_stock",
                 "population", "refugees")
@@ -166,9 +161,10 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
         integer = ("revision", "year", "m49", "migrant_stock", "population_wpp2024")
     df = read_csv(path, cols, integer=integer, required=("revision", "year", "sex", "m49", "name"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "m49"), path)
     if official:
-        df["is_country"] = _bool(df, "is_country", path)
+        df["is_country"] = parse_bool(df, "is_country", path)
     else:
         # the 2024 file lists 233 countries/areas and WORLD (900); UN aggregate codes are all >= 900 save 2003;
         # its population column is WPP 2024, which the release uses for the migrant share
@@ -178,7 +174,9 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
     df = _ints(df, ("revision", "year", "m49"))
     df = df[list(DESTINATION.columns)]
     df = validate(df, DESTINATION, path)
-    _check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
+    check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
+    # the 2024 file's population is WPP 2024's, published in thousands: its sexes add up within rounding
+    check_sex_sum(df, ("year", "m49"), "population", path, tolerance=0 if official else 10)
     return df
 
 
@@ -189,8 +187,10 @@ def parse_origin_totals(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "m49", "emigrant_stock"),
                   required=("revision", "year", "sex", "m49", "name", "emigrant_stock"))
     check_sex(df, path)
+    check_revisions(df, path, ORIGIN_REVISIONS, one=False)
     check_unique(df, ("revision", "year", "sex", "m49"), path)
     df = validate(_ints(df, ("revision", "year", "m49")), ORIGIN, path)
+    check_sex_sum(df, ("revision", "year", "m49"), "emigrant_stock", path)
     return df
 
 
@@ -204,9 +204,9 @@ def parse_age(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "m49", "persons"),
                   required=("revision", "year", "sex", "m49", "age_group"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "m49", "age_group"), path)
-    df = validate(_ints(df, ("revision", "year", "m49")), AGE, path)
-    return df
+    return validate(_ints(df, ("revision", "year", "m49")), AGE, path)
 
 
 def parse_locations(path: Path | str) -> pd.DataFrame:
@@ -216,7 +216,14 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
     group_codes = ("sdg_region_m49", "sdg_subregion_m49", "subregion_m49", "geographic_region_m49")
     df = read_csv(path, cols, integer=("m49", *group_codes), required=("m49", "name", "location_type", "is_country"))
     check_unique(df, ("m49",), path)
-    df["is_country"] = _bool(df, "is_country", path)
+    coded = df[df["iso3"].notna()]
+    dup = coded["iso3"].duplicated().to_numpy()
+    if dup.any():
+        i = int(dup.argmax())
+        first = int((coded["iso3"] == coded["iso3"].iloc[i]).to_numpy().argmax())
+        raise ParseError(path, f"ISO3 code {coded['iso3'].iloc[i]} is given to two locations (first at row "
+                               f"{2 + int(coded.index[first])})", row=2 + int(coded.index[i]), column="iso3")
+    df["is_country"] = parse_bool(df, "is_country", path)
     df["m49"] = df["m49"].astype("int64")
     return validate(df, LOCATIONS, path)
 
@@ -231,5 +238,7 @@ _READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
 
 
 def parse(path: Path | str) -> pd.DataFrame:
-    """Read any IMS table of the release, recognised by its header columns."""
+    """Read any IMS table of the release, recognised by its header columns (an official workbook by its type)."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return undesa_ims_workbook.parse(path)
     return dispatch(path, list(_READERS.items()), "International Migrant Stock")

@@ -13,7 +13,16 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError
 from migdev.sources import spec
-from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+from migdev.sources.csv_tables import (
+    check_unique,
+    dispatch,
+    find_header,
+    header_names,
+    parse_bool,
+    read_csv,
+    require_utf8,
+    validate,
+)
 
 RELEASES = spec.load(__file__)
 
@@ -69,8 +78,7 @@ def parse_official(path: Path | str) -> pd.DataFrame:
     """A World Bank download in its wide layout (preamble, then 'Country Name, Country Code, ..., 1960, ...')."""
     path = Path(path)
     header_line = find_header(path, _OFFICIAL_HEADER)
-    head = pd.read_csv(path, skiprows=header_line, nrows=0, encoding="utf-8-sig").columns
-    years = [c for c in head if str(c).strip().isdigit()]
+    years = [c for c in header_names(path, header_line) if c.isdigit()]
     if not years:
         raise ParseError(path, "no year columns after the header", row=header_line + 1)
     df = read_csv(path, ("Country Code", "Indicator Code", *years), numeric=years,
@@ -102,12 +110,7 @@ def parse_countries(path: Path | str) -> pd.DataFrame:
     cols = ("iso3", "iso2", "country_name", "region", "income_group", "lending_type", "is_aggregate")
     df = read_csv(path, cols, required=("iso3", "country_name", "is_aggregate"))
     check_unique(df, ("iso3",), path)
-    flag = df["is_aggregate"].str.lower()
-    bad = ~flag.isin(["true", "false"])
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise ParseError(path, f"{df['is_aggregate'].iloc[i]!r} is not True/False", row=2 + i, column="is_aggregate")
-    df["is_aggregate"] = flag == "true"
+    df["is_aggregate"] = parse_bool(df, "is_aggregate", path)
     df = df.rename(columns={"country_name": "name"})
     return validate(df, COUNTRIES, path)
 
