@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -391,10 +391,12 @@ class Origin(NamedTuple):
 
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, first_row: int = 2,
+             names: Mapping[str, str] | None = None,
              origin: Callable[[int, str | None], Origin] | None = None) -> pd.DataFrame:
     """Validate with pandera and report the first failure as a ParseError at its row and column.
 
-    By default the frame's rows are the file's rows from ``first_row`` on and its columns the file's. A frame
+    By default the frame's rows are the file's rows from ``first_row`` on and its columns the file's, or renamed:
+    ``names`` maps a frame column to the file's header name (``{"m49": "loc_code"}``). A frame
     reshaped from a workbook passes ``origin(position, column) -> Origin``: the sheet, row and column the failing
     value came from (and a note such as its key), so the error still names the cell.
     """
@@ -419,7 +421,8 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path | str, *, 
         reason = str(exc).splitlines()[0].split(" failure cases:")[0]
         if isinstance(failures, pd.DataFrame) and "failure_case" in failures and len(failures):
             reason += f" (first failing value {failures['failure_case'].iloc[0]!r})"
-        where = Origin(None, None if position is None else first_row + position, column)
+        shown = (names or {}).get(column, column) if column is not None else None
+        where = Origin(None, None if position is None else first_row + position, shown)
         if origin is not None and position is not None:
             where = origin(position, column)
         elif origin is not None:

@@ -173,7 +173,7 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
         df["refugees"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df = _ints(df, ("revision", "year", "m49"))
     df = df[list(DESTINATION.columns)]
-    df = validate(df, DESTINATION, path)
+    df = validate(df, DESTINATION, path, names=None if official else {"population": "population_wpp2024"})
     check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
     # the 2024 file's population is WPP 2024's, published in thousands: its sexes add up within rounding
     check_sex_sum(df, ("year", "m49"), "population", path, tolerance=0 if official else 10)

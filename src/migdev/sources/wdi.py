@@ -14,6 +14,7 @@ import pandera.pandas as pa
 from migdev.errors import ParseError
 from migdev.sources import spec
 from migdev.sources.csv_tables import (
+    Origin,
     check_unique,
     dispatch,
     find_header,
@@ -71,7 +72,7 @@ def parse_long(path: Path | str) -> pd.DataFrame:
     df = df.rename(columns={"source": "vintage"})
     df["year"] = df["year"].astype("int64")
     df["value"] = df["value"].astype(float)
-    return validate(df, SERIES, path)
+    return validate(df, SERIES, path, names={"vintage": "source"})
 
 
 def parse_official(path: Path | str) -> pd.DataFrame:
@@ -83,16 +84,26 @@ def parse_official(path: Path | str) -> pd.DataFrame:
         raise ParseError(path, "no year columns after the header", row=header_line + 1)
     df = read_csv(path, ("Country Code", "Indicator Code", *years), numeric=years,
                   required=("Country Code", "Indicator Code"), header_line=header_line)
+    first_row = header_line + 2
+    check_unique(df, ("Country Code", "Indicator Code"), path, first_row=first_row)
     vintage = _last_updated(path, header_line)
-    long = df.melt(id_vars=["Country Code", "Indicator Code"], value_vars=years, var_name="year", value_name="value")
+    df["_row"] = range(first_row, first_row + len(df))
+    long = df.melt(id_vars=["Country Code", "Indicator Code", "_row"], value_vars=years, var_name="year",
+                   value_name="value")
     long = long.dropna(subset=["value"])  # the WB writes "" for years without data
     long = long.rename(columns={"Country Code": "iso3", "Indicator Code": "indicator"})
     long["year"] = long["year"].astype("int64")
     long["value"] = long["value"].astype(float)
     long["vintage"] = vintage
-    long = long[list(SERIES.columns)].reset_index(drop=True)
-    check_unique(long, ("iso3", "year", "indicator"), path)
-    return validate(long, SERIES, path)
+    long = long.reset_index(drop=True)
+    rows, long = long["_row"].to_numpy(), long[list(SERIES.columns)]
+    wide_column = {"iso3": "Country Code", "indicator": "Indicator Code"}
+
+    def cell(i: int, column: str | None) -> Origin:  # a value of the long frame at its row of the wide file
+        name = str(long["year"].iloc[i]) if column in ("year", "value") else wide_column.get(column or "")
+        return Origin(None, int(rows[i]), name)
+
+    return validate(long, SERIES, path, origin=cell)
 
 
 def _last_updated(path: Path, header_line: int) -> str:
@@ -112,7 +123,7 @@ def parse_countries(path: Path | str) -> pd.DataFrame:
     check_unique(df, ("iso3",), path)
     df["is_aggregate"] = parse_bool(df, "is_aggregate", path)
     df = df.rename(columns={"country_name": "name"})
-    return validate(df, COUNTRIES, path)
+    return validate(df, COUNTRIES, path, names={"name": "country_name"})
 
 
 def parse_indicators(path: Path | str) -> pd.DataFrame:

@@ -96,8 +96,17 @@ POPULATION_BY_SEX = pa.DataFrameSchema(
     strict=True,
 )
 
-_BY_SEX_COUNTS = pa.DataFrameSchema({c: pa.Column(float, pa.Check.ge(0), nullable=True)
-                                     for c in ("pop_male", "pop_female", "pop_total")}, name="WPP population by sex")
+#: The by-sex file as published (wide, thousands), checked before it is reshaped, while a row is a file row.
+_BY_SEX_WIDE = pa.DataFrameSchema(
+    {
+        **{c: POPULATION_BY_SEX.columns[c] for c in ("m49", "iso3", "is_country", "year", "variant")},
+        **{c: pa.Column(float, pa.Check.ge(0), nullable=True) for c in ("pop_male", "pop_female", "pop_total")},
+    },
+    name="WPP population by sex",
+    strict=True,
+)
+_FILE_NAMES = {"m49": "loc_code", "period_start": "year_start", "period_end": "year_end",
+               "pop_start": "pop_start_jul1", "pop_end": "pop_end_jul1"}
 
 
 def _persons(thousands: pd.Series) -> pd.Series:
@@ -119,7 +128,7 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
         df[c] = df[c].astype("int64")
     for c in ("reg_code", "area_code"):
         df[c] = df[c].mask(df[c] < 0)  # -1 means "no parent"
-    return validate(df, LOCATIONS, path)
+    return validate(df, LOCATIONS, path, names=_FILE_NAMES)
 
 
 def parse_annual(path: Path | str) -> pd.DataFrame:
@@ -136,7 +145,7 @@ def parse_annual(path: Path | str) -> pd.DataFrame:
         df[c] = df[c].astype("int64")
     for c in counts:
         df[c] = _persons(df[c])
-    return validate(df, ANNUAL, path)
+    return validate(df, ANNUAL, path, names=_FILE_NAMES)
 
 
 def parse_periods(path: Path | str) -> pd.DataFrame:
@@ -155,7 +164,7 @@ def parse_periods(path: Path | str) -> pd.DataFrame:
     for c in ("pop_start", "pop_end", "births", "deaths", "net_migration"):
         df[c] = _persons(df[c])
     df["variant"] = df["variant"].fillna("estimate")
-    return validate(df, PERIODS, path)
+    return validate(df, PERIODS, path, names=_FILE_NAMES)
 
 
 def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
@@ -166,10 +175,13 @@ def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
                   required=("loc_code", "is_country", "year"))
     check_unique(df, ("loc_code", "year"), path)
     df["is_country"] = parse_bool(df, "is_country", path)
-    # check the counts before reshaping, while a failing value's position is still its row in the file
-    validate(df[["pop_male", "pop_female", "pop_total"]], _BY_SEX_COUNTS, path)
+    df = df.rename(columns={"loc_code": "m49"})
+    df["m49"] = df["m49"].astype("int64")
+    df["year"] = df["year"].astype("int64")
+    # check before reshaping, while a failing value's position is still its row in the file
+    df = validate(df[list(_BY_SEX_WIDE.columns)], _BY_SEX_WIDE, path, names=_FILE_NAMES)
     check_wide_sex_sum(df, path, "pop_male", "pop_female", "pop_total", tolerance=SEX_SUM_TOLERANCE)
-    long = df.rename(columns={"loc_code": "m49", "pop_male": "male", "pop_female": "female", "pop_total": "total"})
+    long = df.rename(columns={"pop_male": "male", "pop_female": "female", "pop_total": "total"})
     long = long.melt(id_vars=["m49", "iso3", "is_country", "year", "variant"], value_vars=["total", "male", "female"],
                      var_name="sex", value_name="thousands")
     long["persons"] = _persons(long.pop("thousands"))

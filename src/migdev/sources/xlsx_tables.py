@@ -161,9 +161,10 @@ class Workbook:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._members: dict[str, str] = {}
+        #: sheet name -> its XML member in the zip (xlsx only; empty for xls)
+        self.members: dict[str, str] = {}
         if zipfile.is_zipfile(self.path):
-            self._members = self._guard(self._sheet_members, None)
+            self.members = self._guard(self._sheet_members, None)
         self._book = self._guard(lambda: CalamineWorkbook.from_path(str(self.path)), None)
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._by_key = {self._key(n): n for n in self.sheet_names}
@@ -199,7 +200,7 @@ class Workbook:
 
     def _scan(self, name: str) -> dict[tuple[int, int], str]:
         """Stream a sheet's XML once: refuse a valued cell past the bounds; return the Excel error cells."""
-        member = self._members.get(name)
+        member = self.members.get(name)
         if member is None:
             return {}
         max_r = max_c = -1
@@ -250,6 +251,6 @@ class Workbook:
         actual = self._by_key.get(self._key(name))
         if actual is None:
             raise ParseError(self.path, f"no sheet named {name!r} (sheets: {', '.join(self.sheet_names)})", sheet=name)
-        errors = self._guard(lambda: self._scan(actual), actual) if self._members else {}
+        errors = self._guard(lambda: self._scan(actual), actual) if self.members else {}
         rows = self._guard(lambda: self._book.get_sheet_by_name(actual).to_python(skip_empty_area=False), actual)
         return Sheet(actual, rows, self.path, errors)
