@@ -168,3 +168,34 @@ def test_sex_sum_skipped_without_all_three_sexes(tmp_path: Path) -> None:
 
 def test_parse_error_is_a_value_error() -> None:
     assert issubclass(ParseError, ValueError)
+
+
+def test_a_second_revision_inside_a_file_is_refused(bilateral: Path) -> None:
+    _spoil(bilateral, fx.set_cell(4, "revision", "2020"))
+    expect_error(undesa_ims.parse, bilateral, row=6, column="revision", text="a second revision 2020")
+    _spoil(bilateral, fx.set_cell(4, "revision", "2023"))
+    expect_error(undesa_ims.parse, bilateral, row=6, column="revision", text="revision 2023 is not one this file holds")
+
+
+def test_origin_totals_hold_two_revisions_but_no_other(tmp_path: Path) -> None:
+    path = fx.write_origin(tmp_path / "ims_origin_totals.csv")
+    assert set(undesa_ims.parse(path)["revision"]) <= undesa_ims.ORIGIN_REVISIONS
+    _spoil(path, fx.set_cell(0, "revision", "2019"))
+    expect_error(undesa_ims.parse, path, row=2, column="revision", text="revision 2019 is not one this file holds")
+
+
+def test_location_annex_refuses_a_duplicated_iso3(tmp_path: Path) -> None:
+    path = fx.write_locations(tmp_path / "ims_locations.csv")
+    df = undesa_ims.parse(path)
+    coded = df[df["iso3"].notna()].reset_index()
+    first, second = coded["index"].iloc[0], coded["index"].iloc[1]
+    _spoil(path, fx.set_cell(int(second), "iso3", coded["iso3"].iloc[0]))
+    expect_error(undesa_ims.parse, path, row=int(second) + 2, column="iso3",
+                 text=f"ISO3 code {coded['iso3'].iloc[0]} is given to two locations (first at row {int(first) + 2})")
+
+
+def test_official_workbook_is_handed_to_the_workbook_parser(tmp_path: Path) -> None:
+    path = tmp_path / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ParseError, match="cannot be read as an Excel workbook"):
+        undesa_ims.parse(path)

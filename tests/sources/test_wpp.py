@@ -108,3 +108,17 @@ def test_errors(tmp_path: Path, writer, reader, change, row, column, text) -> No
 def test_unknown_table(tmp_path: Path) -> None:
     path = fx.write_csv(tmp_path / "x.csv", ["loc_code", "value"], [[4, 1]])
     expect_error(wpp.parse, path, row=1, column=None, text="not a known World Population Prospects table")
+
+
+def test_population_by_sex_must_add_up(tmp_path: Path) -> None:
+    path = fx.write_wpp_by_sex(tmp_path / "wpp.csv")
+    df = wpp.parse_population_by_sex(path)
+    assert len(df)
+    original = path.read_text().splitlines()[1].split(",")
+    header = path.read_text().splitlines()[0].split(",")
+    total = float(original[header.index("pop_total")])
+    _spoil(path, fx.set_cell(0, "pop_total", f"{total + 0.01:.3f}"))  # within rounding: accepted
+    wpp.parse_population_by_sex(path)
+    _spoil(path, fx.set_cell(0, "pop_total", f"{total + 1:.3f}"))
+    expect_error(wpp.parse_population_by_sex, path, row=2, column="pop_total",
+                 text="pop_male + pop_female != pop_total")

@@ -48,6 +48,7 @@ _YEAR = pa.Column(int, pa.Check.in_range(1950, 2100))
 _SEX = pa.Column(str, pa.Check.isin(SEXES))
 _M49 = pa.Column(int, pa.Check.in_range(1, 9999))
 _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
+_GROUP_M49 = pa.Column("Int64", pa.Check.in_range(1, 9999), nullable=True)
 _PERSONS = pa.Column("Int64", pa.Check.ge(0))
 _PERSONS_NULLABLE = pa.Column("Int64", pa.Check.ge(0), nullable=True)
 
@@ -110,13 +111,13 @@ LOCATIONS = pa.DataFrameSchema(
         "iso3": _ISO3,
         "location_type": pa.Column(str),
         "is_country": pa.Column(bool),
-        "sdg_region_m49": pa.Column("Int64", nullable=True),
+        "sdg_region_m49": _GROUP_M49,
         "sdg_region": pa.Column(str, nullable=True),
-        "sdg_subregion_m49": pa.Column("Int64", nullable=True),
+        "sdg_subregion_m49": _GROUP_M49,
         "sdg_subregion": pa.Column(str, nullable=True),
-        "subregion_m49": pa.Column("Int64", nullable=True),
+        "subregion_m49": _GROUP_M49,
         "subregion": pa.Column(str, nullable=True),
-        "geographic_region_m49": pa.Column("Int64", nullable=True),
+        "geographic_region_m49": _GROUP_M49,
         "geographic_region": pa.Column(str, nullable=True),
         "wb_income_group_2020": pa.Column(str, nullable=True),
         "iso3_note": pa.Column(str, nullable=True),
