@@ -150,7 +150,8 @@ def test_rebuild_replaces_the_database(small_mirror, small_db: Path, tmp_path: P
 BAD_INPUTS = {
     "wrong-hash": ("ims2024_bilateral", None, HashMismatchError, "ims2024_bilateral_stock.csv: sha256 mismatch"),
     "truncated": ("wpp2024_annual", fx.truncate_mid_line, ParseError,
-                  f"wpp2024_annual.csv, row {len(fx.wpp_annual_rows()) + 1}, column 'variant': required value"),
+                  f"wpp2024_annual.csv, row {len(fx.wpp_annual_rows()) + 1}, column 'pop_jul1': 6 fields where the "
+                  "header has 17"),
     "missing-column": ("ims_origin_totals", fx.drop_column("emigrant_stock"), ParseError,
                        "ims_origin_totals.csv, row 1, column 'emigrant_stock': missing column(s)"),
     "text-in-number": ("ims2020_bilateral", fx.set_cell(4, "persons", "n.a."), ParseError,

@@ -9,7 +9,20 @@ import pandera.pandas as pa
 import pytest
 
 from migdev.errors import HashMismatchError, ParseError
-from migdev.sources.csv_tables import check_sex, check_unique, find_header, not_utf8, read_csv, require_utf8, validate
+from migdev.sources.csv_tables import (
+    Origin,
+    check_revisions,
+    check_sex,
+    check_sex_sum,
+    check_unique,
+    check_wide_sex_sum,
+    find_header,
+    not_utf8,
+    parse_bool,
+    read_csv,
+    require_utf8,
+    validate,
+)
 from tests.sources.parse_helpers import expect_error
 
 
@@ -145,3 +158,85 @@ def test_errors_name_sheet_and_hash() -> None:
     mismatch = HashMismatchError("a/b.csv", "e" * 64, "f" * 64)
     assert str(mismatch).startswith(f"b.csv: sha256 mismatch, expected {'e' * 64}, got {'f' * 64}")
     assert isinstance(mismatch, ValueError)
+
+
+# --- bad input the shared reader refuses before pandas reads ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "row", "column", "message"),
+    [
+        (b"", None, None, "the file is empty"),
+        (b"a,b\n", 1, None, "a header but no data rows"),
+        (b"a,b\n1,2\n3,4,5\n", 3, None, "3 fields where the header has 2"),
+        (b"a,b\n1,2\n3\n", 3, "b", "1 fields where the header has 2"),
+        (b"a,b\n1,2\n3,4", 3, None, "has no line end: the file was cut inside it"),
+        (b"a,b,a\n1,2,3\n", 1, "a", "names column 'a' twice"),
+        (b"a,b\n1,2\n\n3,4\n", 3, None, "blank line inside the table"),
+        (b"a,b\n1,2\n" + b"," * (1 << 20) + b"\n", 3, None, "line longer than 1,048,576 characters"),
+        (b"a,b\n1," + b"x" * (100 << 10) + b"\n", 2, "b", "a field of 102,400 characters"),
+        (b"a,b\n1," + b"x" * (200 << 10) + b"\n", 2, None, "field larger than field limit"),
+        ("a,b\n1,é\n".encode("latin-1"), 2, "b", "byte 0xe9"),
+        ("a,b\n1,2\n".encode("utf-16"), 1, None, "byte 0xff at offset 0"),
+    ],
+    ids=["empty", "header-only", "extra-field", "missing-field", "cut-last-row", "duplicate-header", "blank-inside",
+         "long-line", "big-field", "huge-field", "latin-1", "utf-16"],
+)
+def test_scan_refuses_bad_shapes(tmp_path: Path, text: bytes, row, column, message) -> None:
+    path = _write(tmp_path, text)
+    expect_error(lambda p: read_csv(p, ["a", "b"], header_line=0), path, row=row, column=column, text=message)
+
+
+@pytest.mark.parametrize("text", [b"a,b\n1,2\n\n\n", b"a,b\r\n1,2\r\n", b"\xef\xbb\xbfa,b\n1,2\n", b"b,a,c\n2,1,x\n"],
+                         ids=["trailing-blank-lines", "crlf", "bom", "reordered-extra"])
+def test_harmless_changes_are_read(tmp_path: Path, text: bytes) -> None:
+    df = read_csv(_write(tmp_path, text), ["a", "b"], integer=["a", "b"])
+    assert df[["a", "b"]].iloc[0].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("inf", "is not a finite number"), ("-inf", "is not a finite number"), ("1e400", "is not a finite number"),
+     ("nan", "is not a number"), ("#N/A", "is an Excel error value"), ("#DIV/0!", "is an Excel error value"),
+     ("1e30", "out of range for a whole number")],
+)
+def test_numbers_must_be_finite(tmp_path: Path, value: str, message: str) -> None:
+    path = _write(tmp_path, f"a,b\n1,2\n3,{value}\n")
+    expect_error(lambda p: read_csv(p, ["a", "b"], integer=["b"]), path, row=3, column="b", text=message)
+    if "whole" not in message:
+        expect_error(lambda p: read_csv(p, ["a", "b"], numeric=["b"]), path, row=3, column="b", text=message)
+
+
+def test_parse_bool(tmp_path: Path) -> None:
+    df = pd.DataFrame({"f": ["True", " false ", "TRUE", None]})
+    with pytest.raises(ParseError, match=r"row 5, column 'f': .* is not True/False"):
+        parse_bool(df, "f", tmp_path / "f.csv")
+    assert parse_bool(df.iloc[:3], "f", tmp_path / "f.csv").tolist() == [True, False, True]
+
+
+def test_check_revisions(tmp_path: Path) -> None:
+    df = pd.DataFrame({"revision": [2024, 2024, 2020]})
+    with pytest.raises(ParseError, match=r"row 4, column 'revision': a second revision 2020 in a file of revision"):
+        check_revisions(df, tmp_path / "f.csv", {2020, 2024})
+    check_revisions(df, tmp_path / "f.csv", {2020, 2024}, one=False)
+    with pytest.raises(ParseError, match=r"row 4, column 'revision': revision 2020 is not one this file holds"):
+        check_revisions(df, tmp_path / "f.csv", {2024}, one=False)
+
+
+def test_sex_sums(tmp_path: Path) -> None:
+    long = pd.DataFrame({"k": [1, 1, 1, 2, 2, 2], "sex": ["total", "male", "female"] * 2, "v": [3, 1, 2, 5, 2, 2]})
+    with pytest.raises(ParseError, match=r"row 5, column 'v': male \+ female != total at k=2 \(2 \+ 2 != 5\)"):
+        check_sex_sum(long, ("k",), "v", tmp_path / "f.csv")
+    check_sex_sum(long, ("k",), "v", tmp_path / "f.csv", tolerance=1)
+    wide = pd.DataFrame({"m": [1.0, 2.0], "f": [1.0, 2.0], "t": [2.0, 4.5]})
+    with pytest.raises(ParseError, match=r"row 3, column 't'"):
+        check_wide_sex_sum(wide, tmp_path / "f.csv", "m", "f", "t")
+    check_wide_sex_sum(wide, tmp_path / "f.csv", "m", "f", "t", tolerance=0.5)
+
+
+def test_validate_names_renamed_columns_and_cells(tmp_path: Path) -> None:
+    schema = pa.DataFrameSchema({"m49": pa.Column(int, pa.Check.ge(1))}, name="demo")
+    df = pd.DataFrame({"m49": [1, 0]})
+    expect_error(lambda p: validate(df, schema, p, names={"m49": "loc_code"}), tmp_path / "f.csv", row=3,
+                 column="loc_code", text="does not pass the demo schema")
+    exc = expect_error(lambda p: validate(df, schema, p, origin=lambda i, c: Origin("T1", 10 + i, "C", "key 0")),
+                       tmp_path / "f.xlsx", row=11, column="C", text="schema at key 0")
+    assert exc.sheet == "T1"

@@ -54,7 +54,7 @@ def test_bilateral_dispatch(bilateral: Path) -> None:
         (fx.set_cell(5, "orig_m49", ""), 7, "orig_m49", "required value is empty"),
         (fx.set_cell(0, "persons", "-5"), 2, "persons", "does not pass the IMS bilateral stock schema"),
         (fx.set_cell(0, "year", "1900"), 2, "year", "does not pass the IMS bilateral stock schema"),
-        (fx.truncate_mid_line, 3 * (len(fx.BILATERAL_2024) + 2) + 1, "dest_m49", "required value is empty"),
+        (fx.truncate_mid_line, 3 * (len(fx.BILATERAL_2024) + 2) + 1, "dest_m49", "3 fields where the header has 8"),
         (fx.insert_bytes(5, b"\xe9"), 5, "revision", "byte 0xe9 at offset"),
     ],
     ids=["missing-column", "thousands-separator", "text-in-code", "fraction", "duplicate", "sex-code", "sex-sum",
@@ -69,11 +69,22 @@ def test_bilateral_errors(bilateral: Path, reader, change, row, column, text) ->
     expect_error(reader, bilateral, row=row, column=column, text=text)
 
 
-def test_truncated_inside_a_number_is_caught_by_the_sex_sum(bilateral: Path) -> None:
+def test_truncated_inside_a_number(bilateral: Path) -> None:
+    """A cut inside the last number leaves every field in place: the missing line end gives it away."""
     data = bilateral.read_bytes().rstrip(b"\n")
     bilateral.write_bytes(data[:-3])  # the last total loses its last digits
-    expect_error(undesa_ims.parse_bilateral, bilateral, row=3 * (len(fx.BILATERAL_2024) + 2) + 1, column="persons",
-                 text="male + female != total")
+    expect_error(undesa_ims.parse_bilateral, bilateral, row=3 * (len(fx.BILATERAL_2024) + 2) + 1, column=None,
+                 text="has no line end: the file was cut inside it")
+
+
+def test_sex_sum_is_checked(bilateral: Path) -> None:
+    lines = bilateral.read_text().splitlines(keepends=True)
+    total = next(i for i, line in enumerate(lines) if ",total," in line)
+    fields = lines[total].rstrip("\n").split(",")
+    fields[-1] = str(int(fields[-1]) + 1)
+    lines[total] = ",".join(fields) + "\n"
+    bilateral.write_text("".join(lines))
+    expect_error(undesa_ims.parse_bilateral, bilateral, row=total + 1, column="persons", text="male + female != total")
 
 
 def test_destination_2024(tmp_path: Path) -> None:
@@ -157,3 +168,34 @@ def test_sex_sum_skipped_without_all_three_sexes(tmp_path: Path) -> None:
 
 def test_parse_error_is_a_value_error() -> None:
     assert issubclass(ParseError, ValueError)
+
+
+def test_a_second_revision_inside_a_file_is_refused(bilateral: Path) -> None:
+    _spoil(bilateral, fx.set_cell(4, "revision", "2020"))
+    expect_error(undesa_ims.parse, bilateral, row=6, column="revision", text="a second revision 2020")
+    _spoil(bilateral, fx.set_cell(4, "revision", "2023"))
+    expect_error(undesa_ims.parse, bilateral, row=6, column="revision", text="revision 2023 is not one this file holds")
+
+
+def test_origin_totals_hold_two_revisions_but_no_other(tmp_path: Path) -> None:
+    path = fx.write_origin(tmp_path / "ims_origin_totals.csv")
+    assert set(undesa_ims.parse(path)["revision"]) <= undesa_ims.ORIGIN_REVISIONS
+    _spoil(path, fx.set_cell(0, "revision", "2019"))
+    expect_error(undesa_ims.parse, path, row=2, column="revision", text="revision 2019 is not one this file holds")
+
+
+def test_location_annex_refuses_a_duplicated_iso3(tmp_path: Path) -> None:
+    path = fx.write_locations(tmp_path / "ims_locations.csv")
+    df = undesa_ims.parse(path)
+    coded = df[df["iso3"].notna()].reset_index()
+    first, second = coded["index"].iloc[0], coded["index"].iloc[1]
+    _spoil(path, fx.set_cell(int(second), "iso3", coded["iso3"].iloc[0]))
+    expect_error(undesa_ims.parse, path, row=int(second) + 2, column="iso3",
+                 text=f"ISO3 code {coded['iso3'].iloc[0]} is given to two locations (first at row {int(first) + 2})")
+
+
+def test_official_workbook_is_handed_to_the_workbook_parser(tmp_path: Path) -> None:
+    path = tmp_path / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ParseError, match="cannot be read as an Excel workbook"):
+        undesa_ims.parse(path)

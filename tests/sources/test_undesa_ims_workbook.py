@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from migdev.errors import ParseError
-from migdev.sources.undesa_ims_workbook import SCHEMA, column_letter, parse
+from migdev.sources.undesa_ims_workbook import SCHEMA, parse
+from migdev.sources.xlsx_tables import column_letter
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -407,9 +408,9 @@ def test_documented_markers_become_na(tmp_path: Path) -> None:
 def test_numbers_stored_as_text_are_read(tmp_path: Path) -> None:
     sheets = sheets_2020()
     r = find_row(sheets, "Table 1", 108)
-    set_cell(sheets, "Table 1", f"F{r}", " 1234 ")
+    set_cell(sheets, "Table 1", f"F{r}", f" {stock(2, 'total', 0)} ")
     df = parse_sheets(tmp_path, sheets)
-    assert get(df, 108, 2010, "total").migrant_stock == 1234
+    assert get(df, 108, 2010, "total").migrant_stock == stock(2, "total", 0)
 
 
 def test_identical_repeated_code_is_kept_once(tmp_path: Path) -> None:

@@ -71,7 +71,10 @@ def test_official_errors(tmp_path: Path) -> None:
     path = fx.write_wdi_official(tmp_path / "w.csv", {("Mexico", "MEX"): {2000: "1.2e9x"}})
     expect_error(wdi.parse, path, row=6, column="2000", text="'1.2e9x' is not a number")
     path = fx.write_wdi_official(tmp_path / "w.csv", {("Mexico", "MEX"): {2000: 1}, ("Mexico 2", "MEX"): {2000: 2}})
-    expect_error(wdi.parse_official, path, row=3, column="iso3", text="duplicated key (iso3=MEX, year=2000")
+    expect_error(wdi.parse_official, path, row=7, column="Country Code",
+                 text="duplicated key (Country Code=MEX, Indicator Code=BM.TRF.PWKR.CD.DT)")
+    path = fx.write_wdi_official(tmp_path / "w.csv", {("Mexico", "MEXX"): {2000: 1}})
+    expect_error(wdi.parse_official, path, row=6, column="Country Code", text="does not pass the WDI series schema")
     path = fx.write_wdi_official(tmp_path / "w.csv", {("Mexico", "MEX"): {}}, years=[])
     expect_error(wdi.parse_official, path, row=5, column=None, text="no year columns after the header")
     path = fx.write_wdi_official(tmp_path / "w.csv", {("Mexico", ""): {2000: 1}})
@@ -92,7 +95,7 @@ def test_official_errors(tmp_path: Path) -> None:
         (fx.write_wdi_long, wdi.parse_long, fx.set_cell(1, "source", ""), 3, "source", "required value is empty"),
         (fx.write_wdi_long, wdi.parse_long, fx.set_cell(1, "iso3", "mex"), 3, "iso3", "WDI series schema"),
         (fx.write_wdi_long, wdi.parse_long, fx.truncate_mid_line, len(fx.WDI_VALUES) + 1, "indicator",
-         "required value is empty"),
+         "4 fields where the header has 7"),
         (fx.write_wdi_long, wdi.parse, fx.insert_bytes(2), 2, "iso3", "byte 0xff"),
         (fx.write_wdi_countries, wdi.parse_countries, fx.set_cell(0, "is_aggregate", "no"), 2, "is_aggregate",
          "'no' is not True/False"),

@@ -88,8 +88,8 @@ def test_population_by_sex_long(tmp_path: Path) -> None:
         (fx.write_wpp_annual, wpp.parse_annual, fx.set_cell(0, "variant", "high"), 2, "variant",
          "does not pass the WPP annual schema"),
         (fx.write_wpp_annual, wpp.parse_annual, fx.set_cell(0, "year", ""), 2, "year", "required value is empty"),
-        (fx.write_wpp_annual, wpp.parse_annual, fx.truncate_mid_line, len(fx.wpp_annual_rows()) + 1, "variant",
-         "required value is empty"),
+        (fx.write_wpp_annual, wpp.parse_annual, fx.truncate_mid_line, len(fx.wpp_annual_rows()) + 1, "pop_jul1",
+         "6 fields where the header has 17"),
         (fx.write_wpp_annual, wpp.parse, fx.insert_bytes(3, b"\x80"), 3, "loc_code", "byte 0x80"),
         (fx.write_wpp_locations, wpp.parse_locations, fx.duplicate_row(0), len(fx.WPP_PLACES) + 2, "loc_code",
          "duplicated key (loc_code=900)"),
@@ -108,3 +108,17 @@ def test_errors(tmp_path: Path, writer, reader, change, row, column, text) -> No
 def test_unknown_table(tmp_path: Path) -> None:
     path = fx.write_csv(tmp_path / "x.csv", ["loc_code", "value"], [[4, 1]])
     expect_error(wpp.parse, path, row=1, column=None, text="not a known World Population Prospects table")
+
+
+def test_population_by_sex_must_add_up(tmp_path: Path) -> None:
+    path = fx.write_wpp_by_sex(tmp_path / "wpp.csv")
+    df = wpp.parse_population_by_sex(path)
+    assert len(df)
+    original = path.read_text().splitlines()[1].split(",")
+    header = path.read_text().splitlines()[0].split(",")
+    total = float(original[header.index("pop_total")])
+    _spoil(path, fx.set_cell(0, "pop_total", f"{total + 0.01:.3f}"))  # within rounding: accepted
+    wpp.parse_population_by_sex(path)
+    _spoil(path, fx.set_cell(0, "pop_total", f"{total + 1:.3f}"))
+    expect_error(wpp.parse_population_by_sex, path, row=2, column="pop_total",
+                 text="pop_male + pop_female != pop_total")

@@ -4,6 +4,13 @@ Each table is recognised by its header text; ``parse(path)`` picks the right rea
 UN publishes them (M49 plus ISO3 where the UN gives one); harmonising them to the country registry happens in
 the pipeline, so an unknown code is reported there rather than dropped here. The unspecified origin
 ("Other", M49 2003) is kept as its own row: it is 7% of the 2024 world total.
+
+Consistency the files must keep (a file that breaks it is refused, not loaded): one revision per file, one of
+the product's declared releases (the origin-totals file holds 2020 and 2024 by design, :data:`ORIGIN_REVISIONS`);
+male + female = total wherever all three are published (bilateral, destination stock, origin; the 2024
+destination file's WPP population within 10 persons, as WPP's thousands round); in the location annex, no ISO3
+code on two locations. The official workbooks (xlsx) are read by :mod:`migdev.sources.undesa_ims_workbook`,
+which :func:`parse` hands them to.
 """
 
 from __future__ import annotations
@@ -16,8 +23,18 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources import spec
-from migdev.sources.csv_tables import check_sex, check_unique, dispatch, read_csv, validate
+from migdev.sources import spec, undesa_ims_workbook
+from migdev.sources.csv_tables import (
+    check_revisions,
+    check_sex,
+    check_sex_sum,
+    check_unique,
+    dispatch,
+    header_names,
+    parse_bool,
+    read_csv,
+    validate,
+)
 from migdev.vocab import SEXES, UNSPECIFIED_ORIGIN, UNSPECIFIED_ORIGIN_M49
 
 if TYPE_CHECKING:
@@ -25,11 +42,17 @@ if TYPE_CHECKING:
 
 RELEASES = spec.load(__file__)
 
+#: The revisions of the product's releases (undesa_ims.toml): a file of any other revision is refused.
+REVISIONS = frozenset(int(f.revision) for f in RELEASES.files)
+#: The origin-totals file holds both the 2020 and the 2024 revision (the UN published both "by origin" tables).
+ORIGIN_REVISIONS = frozenset({2020, 2024})
+
 
 _YEAR = pa.Column(int, pa.Check.in_range(1950, 2100))
 _SEX = pa.Column(str, pa.Check.isin(SEXES))
 _M49 = pa.Column(int, pa.Check.in_range(1, 9999))
 _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
+_GROUP_M49 = pa.Column("Int64", pa.Check.in_range(1, 9999), nullable=True)
 _PERSONS = pa.Column("Int64", pa.Check.ge(0))
 _PERSONS_NULLABLE = pa.Column("Int64", pa.Check.ge(0), nullable=True)
 
@@ -92,13 +115,13 @@ LOCATIONS = pa.DataFrameSchema(
         "iso3": _ISO3,
         "location_type": pa.Column(str),
         "is_country": pa.Column(bool),
-        "sdg_region_m49": pa.Column("Int64", nullable=True),
+        "sdg_region_m49": _GROUP_M49,
         "sdg_region": pa.Column(str, nullable=True),
-        "sdg_subregion_m49": pa.Column("Int64", nullable=True),
+        "sdg_subregion_m49": _GROUP_M49,
         "sdg_subregion": pa.Column(str, nullable=True),
-        "subregion_m49": pa.Column("Int64", nullable=True),
+        "subregion_m49": _GROUP_M49,
         "subregion": pa.Column(str, nullable=True),
-        "geographic_region_m49": pa.Column("Int64", nullable=True),
+        "geographic_region_m49": _GROUP_M49,
         "geographic_region": pa.Column(str, nullable=True),
         "wb_income_group_2020": pa.Column(str, nullable=True),
         "iso3_note": pa.Column(str, nullable=True),
@@ -106,15 +129,6 @@ LOCATIONS = pa.DataFrameSchema(
     name="IMS location annex",
     strict=True,
 )
-
-
-def _bool(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    text = df[column].str.strip().str.lower()
-    ok = text.isin(["true", "false"])
-    if not ok.all():
-        i = int((~ok).to_numpy().argmax())
-        raise ParseError(path, f"{df[column].iloc[i]!r} is not True/False", row=2 + i, column=column)
-    return text == "true"
 
 
 def _ints(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -130,36 +144,18 @@ def parse_bilateral(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "dest_m49", "orig_m49", "persons"),
                   required=("revision", "year", "sex", "dest_m49", "orig_m49", "persons"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "dest_m49", "orig_m49"), path)
     df = _ints(df, ("revision", "year", "dest_m49", "orig_m49"))
     df = validate(df, BILATERAL, path)
-    _check_sex_sum(df, ("year", "dest_m49", "orig_m49"), "persons", path)
+    check_sex_sum(df, ("year", "dest_m49", "orig_m49"), "persons", path)
     return df
-
-
-def _check_sex_sum(df: pd.DataFrame, key: tuple[str, ...], value: str, path: Path) -> None:
-    """total = male + female wherever all three are published; a mismatch means a corrupted or mixed file."""
-    wide = df.pivot_table(index=list(key), columns="sex", values=value, aggfunc="first")
-    if not {"male", "female", "total"} <= set(wide.columns):
-        return
-    both = wide.dropna(subset=["male", "female", "total"])
-    bad = both[both["male"] + both["female"] != both["total"]]
-    if len(bad):
-        first = bad.index[0]
-        where = ", ".join(f"{k}={v}" for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True))
-        at = (df["sex"] == "total").to_numpy()
-        for k, v in zip(key, first if isinstance(first, tuple) else (first,), strict=True):
-            at = at & (df[k] == v).to_numpy()
-        raise ParseError(path, f"male + female != total at {where} ({int(bad['male'].iloc[0])} + "
-                               f"{int(bad['female'].iloc[0])} != {int(bad['total'].iloc[0])})",
-                         row=2 + int(at.argmax()), column=value)
 
 
 def parse_destination_totals(path: Path | str) -> pd.DataFrame:
     """Stock by destination: the 2024 totals file or the 2020 tidy rendering of the official Tables 1-6."""
     path = Path(path)
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    official = "is_country" in header
+    official = "is_country" in header_names(path)
     if official:
         cols = ("revision", "year", "sex", "m49", "iso3", "name", "is_country", "type_of_data", "migrant_stock",
                 "population", "refugees")
@@ -170,9 +166,10 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
         integer = ("revision", "year", "m49", "migrant_stock", "population_wpp2024")
     df = read_csv(path, cols, integer=integer, required=("revision", "year", "sex", "m49", "name"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "m49"), path)
     if official:
-        df["is_country"] = _bool(df, "is_country", path)
+        df["is_country"] = parse_bool(df, "is_country", path)
     else:
         # the 2024 file lists 233 countries/areas and WORLD (900); UN aggregate codes are all >= 900 save 2003;
         # its population column is WPP 2024, which the release uses for the migrant share
@@ -181,8 +178,10 @@ def parse_destination_totals(path: Path | str) -> pd.DataFrame:
         df["refugees"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df = _ints(df, ("revision", "year", "m49"))
     df = df[list(DESTINATION.columns)]
-    df = validate(df, DESTINATION, path)
-    _check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
+    df = validate(df, DESTINATION, path, names=None if official else {"population": "population_wpp2024"})
+    check_sex_sum(df, ("year", "m49"), "migrant_stock", path)
+    # the 2024 file's population is WPP 2024's, published in thousands: its sexes add up within rounding
+    check_sex_sum(df, ("year", "m49"), "population", path, tolerance=0 if official else 10)
     return df
 
 
@@ -193,8 +192,10 @@ def parse_origin_totals(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "m49", "emigrant_stock"),
                   required=("revision", "year", "sex", "m49", "name", "emigrant_stock"))
     check_sex(df, path)
+    check_revisions(df, path, ORIGIN_REVISIONS, one=False)
     check_unique(df, ("revision", "year", "sex", "m49"), path)
     df = validate(_ints(df, ("revision", "year", "m49")), ORIGIN, path)
+    check_sex_sum(df, ("revision", "year", "m49"), "emigrant_stock", path)
     return df
 
 
@@ -208,9 +209,9 @@ def parse_age(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("revision", "year", "m49", "persons"),
                   required=("revision", "year", "sex", "m49", "age_group"))
     check_sex(df, path)
+    check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "m49", "age_group"), path)
-    df = validate(_ints(df, ("revision", "year", "m49")), AGE, path)
-    return df
+    return validate(_ints(df, ("revision", "year", "m49")), AGE, path)
 
 
 def parse_locations(path: Path | str) -> pd.DataFrame:
@@ -220,7 +221,14 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
     group_codes = ("sdg_region_m49", "sdg_subregion_m49", "subregion_m49", "geographic_region_m49")
     df = read_csv(path, cols, integer=("m49", *group_codes), required=("m49", "name", "location_type", "is_country"))
     check_unique(df, ("m49",), path)
-    df["is_country"] = _bool(df, "is_country", path)
+    coded = df[df["iso3"].notna()]
+    dup = coded["iso3"].duplicated().to_numpy()
+    if dup.any():
+        i = int(dup.argmax())
+        first = int((coded["iso3"] == coded["iso3"].iloc[i]).to_numpy().argmax())
+        raise ParseError(path, f"ISO3 code {coded['iso3'].iloc[i]} is given to two locations (first at row "
+                               f"{2 + int(coded.index[first])})", row=2 + int(coded.index[i]), column="iso3")
+    df["is_country"] = parse_bool(df, "is_country", path)
     df["m49"] = df["m49"].astype("int64")
     return validate(df, LOCATIONS, path)
 
@@ -235,7 +243,9 @@ _READERS: dict[frozenset[str], Callable[[Path], pd.DataFrame]] = {
 
 
 def parse(path: Path | str) -> pd.DataFrame:
-    """Read any IMS table of the release, recognised by its header columns."""
+    """Read any IMS table of the release, recognised by its header columns (an official workbook by its type)."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return undesa_ims_workbook.parse(path)
     return dispatch(path, list(_READERS.items()), "International Migrant Stock")
 
 

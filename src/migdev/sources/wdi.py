@@ -15,7 +15,17 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError
 from migdev.sources import spec
-from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+from migdev.sources.csv_tables import (
+    Origin,
+    check_unique,
+    dispatch,
+    find_header,
+    header_names,
+    parse_bool,
+    read_csv,
+    require_utf8,
+    validate,
+)
 
 if TYPE_CHECKING:
     from migdev.harmonise import Harmoniser
@@ -67,29 +77,38 @@ def parse_long(path: Path | str) -> pd.DataFrame:
     df = df.rename(columns={"source": "vintage"})
     df["year"] = df["year"].astype("int64")
     df["value"] = df["value"].astype(float)
-    return validate(df, SERIES, path)
+    return validate(df, SERIES, path, names={"vintage": "source"})
 
 
 def parse_official(path: Path | str) -> pd.DataFrame:
     """A World Bank download in its wide layout (preamble, then 'Country Name, Country Code, ..., 1960, ...')."""
     path = Path(path)
     header_line = find_header(path, _OFFICIAL_HEADER)
-    head = pd.read_csv(path, skiprows=header_line, nrows=0, encoding="utf-8-sig").columns
-    years = [c for c in head if str(c).strip().isdigit()]
+    years = [c for c in header_names(path, header_line) if c.isdigit()]
     if not years:
         raise ParseError(path, "no year columns after the header", row=header_line + 1)
     df = read_csv(path, ("Country Code", "Indicator Code", *years), numeric=years,
                   required=("Country Code", "Indicator Code"), header_line=header_line)
+    first_row = header_line + 2
+    check_unique(df, ("Country Code", "Indicator Code"), path, first_row=first_row)
     vintage = _last_updated(path, header_line)
-    long = df.melt(id_vars=["Country Code", "Indicator Code"], value_vars=years, var_name="year", value_name="value")
+    df["_row"] = range(first_row, first_row + len(df))
+    long = df.melt(id_vars=["Country Code", "Indicator Code", "_row"], value_vars=years, var_name="year",
+                   value_name="value")
     long = long.dropna(subset=["value"])  # the WB writes "" for years without data
     long = long.rename(columns={"Country Code": "iso3", "Indicator Code": "indicator"})
     long["year"] = long["year"].astype("int64")
     long["value"] = long["value"].astype(float)
     long["vintage"] = vintage
-    long = long[list(SERIES.columns)].reset_index(drop=True)
-    check_unique(long, ("iso3", "year", "indicator"), path)
-    return validate(long, SERIES, path)
+    long = long.reset_index(drop=True)
+    rows, long = long["_row"].to_numpy(), long[list(SERIES.columns)]
+    wide_column = {"iso3": "Country Code", "indicator": "Indicator Code"}
+
+    def cell(i: int, column: str | None) -> Origin:  # a value of the long frame at its row of the wide file
+        name = str(long["year"].iloc[i]) if column in ("year", "value") else wide_column.get(column or "")
+        return Origin(None, int(rows[i]), name)
+
+    return validate(long, SERIES, path, origin=cell)
 
 
 def _last_updated(path: Path, header_line: int) -> str:
@@ -107,14 +126,9 @@ def parse_countries(path: Path | str) -> pd.DataFrame:
     cols = ("iso3", "iso2", "country_name", "region", "income_group", "lending_type", "is_aggregate")
     df = read_csv(path, cols, required=("iso3", "country_name", "is_aggregate"))
     check_unique(df, ("iso3",), path)
-    flag = df["is_aggregate"].str.lower()
-    bad = ~flag.isin(["true", "false"])
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise ParseError(path, f"{df['is_aggregate'].iloc[i]!r} is not True/False", row=2 + i, column="is_aggregate")
-    df["is_aggregate"] = flag == "true"
+    df["is_aggregate"] = parse_bool(df, "is_aggregate", path)
     df = df.rename(columns={"country_name": "name"})
-    return validate(df, COUNTRIES, path)
+    return validate(df, COUNTRIES, path, names={"name": "country_name"})
 
 
 def parse_indicators(path: Path | str) -> pd.DataFrame:

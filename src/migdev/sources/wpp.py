@@ -2,6 +2,9 @@
 
 The release counts in thousands; we store persons (x 1000, rounded to whole persons) so every table in the
 database shares one unit. Aggregates (World, regions, income groups) are flagged ``is_country = False``.
+
+Population by sex must add up: male + female = total within 0.015 thousand (15 persons), as the published
+thousands (three decimals) round; the real file is off by at most 0.008. The location type is a positive code.
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.errors import ParseError
 from migdev.sources import spec
-from migdev.sources.csv_tables import check_unique, dispatch, read_csv, validate
+from migdev.sources.csv_tables import check_unique, check_wide_sex_sum, dispatch, parse_bool, read_csv, validate
 
 if TYPE_CHECKING:
     from migdev.harmonise import Harmoniser
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 RELEASES = spec.load(__file__)
 
 REVISION = "2024"
+
+#: male + female may differ from total by this much (thousands): each is rounded to three decimals on its own.
+SEX_SUM_TOLERANCE = 0.015
 
 _M49 = pa.Column(int, pa.Check.in_range(1, 9999))
 _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), nullable=True)
@@ -35,7 +40,7 @@ LOCATIONS = pa.DataFrameSchema(
         "iso3": _ISO3,
         "name": pa.Column(str),
         "is_country": pa.Column(bool),
-        "location_type": pa.Column(int),
+        "location_type": pa.Column(int, pa.Check.ge(0)),
         "reg_code": pa.Column("Int64", nullable=True),
         "reg_name": pa.Column(str, nullable=True),
         "area_code": pa.Column("Int64", nullable=True),
@@ -95,22 +100,22 @@ POPULATION_BY_SEX = pa.DataFrameSchema(
     strict=True,
 )
 
-_BY_SEX_COUNTS = pa.DataFrameSchema({c: pa.Column(float, pa.Check.ge(0), nullable=True)
-                                     for c in ("pop_male", "pop_female", "pop_total")}, name="WPP population by sex")
+#: The by-sex file as published (wide, thousands), checked before it is reshaped, while a row is a file row.
+_BY_SEX_WIDE = pa.DataFrameSchema(
+    {
+        **{c: POPULATION_BY_SEX.columns[c] for c in ("m49", "iso3", "is_country", "year", "variant")},
+        **{c: pa.Column(float, pa.Check.ge(0), nullable=True) for c in ("pop_male", "pop_female", "pop_total")},
+    },
+    name="WPP population by sex",
+    strict=True,
+)
+_FILE_NAMES = {"m49": "loc_code", "period_start": "year_start", "period_end": "year_end",
+               "pop_start": "pop_start_jul1", "pop_end": "pop_end_jul1"}
 
 
 def _persons(thousands: pd.Series) -> pd.Series:
     """Thousands (as published) to whole persons."""
     return pd.Series(np.round(thousands.to_numpy(dtype=float) * 1000.0), index=thousands.index).astype("Int64")
-
-
-def _flag(df: pd.DataFrame, path: Path) -> pd.Series:
-    text = df["is_country"].str.lower()
-    bad = ~text.isin(["true", "false"])
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise ParseError(path, f"{df['is_country'].iloc[i]!r} is not True/False", row=2 + i, column="is_country")
-    return text == "true"
 
 
 def parse_locations(path: Path | str) -> pd.DataFrame:
@@ -121,13 +126,13 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, integer=("loc_code", "location_type", "reg_code", "area_code"),
                   required=("loc_code", "name", "is_country", "location_type"))
     check_unique(df, ("loc_code",), path)
-    df["is_country"] = _flag(df, path)
+    df["is_country"] = parse_bool(df, "is_country", path)
     df = df.rename(columns={"loc_code": "m49"})
     for c in ("m49", "location_type"):
         df[c] = df[c].astype("int64")
     for c in ("reg_code", "area_code"):
         df[c] = df[c].mask(df[c] < 0)  # -1 means "no parent"
-    return validate(df, LOCATIONS, path)
+    return validate(df, LOCATIONS, path, names=_FILE_NAMES)
 
 
 def parse_annual(path: Path | str) -> pd.DataFrame:
@@ -138,13 +143,13 @@ def parse_annual(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, numeric=counts, integer=("loc_code", "year"),
                   required=("loc_code", "is_country", "year", "variant"))
     check_unique(df, ("loc_code", "year"), path)
-    df["is_country"] = _flag(df, path)
+    df["is_country"] = parse_bool(df, "is_country", path)
     df = df.rename(columns={"loc_code": "m49"})
     for c in ("m49", "year"):
         df[c] = df[c].astype("int64")
     for c in counts:
         df[c] = _persons(df[c])
-    return validate(df, ANNUAL, path)
+    return validate(df, ANNUAL, path, names=_FILE_NAMES)
 
 
 def parse_periods(path: Path | str) -> pd.DataFrame:
@@ -155,7 +160,7 @@ def parse_periods(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, numeric=counts, integer=("loc_code", "year_start", "year_end"),
                   required=("loc_code", "is_country", "year_start", "year_end"))
     check_unique(df, ("loc_code", "year_start", "year_end"), path)
-    df["is_country"] = _flag(df, path)
+    df["is_country"] = parse_bool(df, "is_country", path)
     df = df.rename(columns={"loc_code": "m49", "year_start": "period_start", "year_end": "period_end",
                             "pop_start_jul1": "pop_start", "pop_end_jul1": "pop_end"})
     for c in ("m49", "period_start", "period_end"):
@@ -163,7 +168,7 @@ def parse_periods(path: Path | str) -> pd.DataFrame:
     for c in ("pop_start", "pop_end", "births", "deaths", "net_migration"):
         df[c] = _persons(df[c])
     df["variant"] = df["variant"].fillna("estimate")
-    return validate(df, PERIODS, path)
+    return validate(df, PERIODS, path, names=_FILE_NAMES)
 
 
 def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
@@ -173,10 +178,14 @@ def parse_population_by_sex(path: Path | str) -> pd.DataFrame:
     df = read_csv(path, cols, numeric=("pop_male", "pop_female", "pop_total"), integer=("loc_code", "year"),
                   required=("loc_code", "is_country", "year"))
     check_unique(df, ("loc_code", "year"), path)
-    df["is_country"] = _flag(df, path)
-    # check the counts before reshaping, while a failing value's position is still its row in the file
-    validate(df[["pop_male", "pop_female", "pop_total"]], _BY_SEX_COUNTS, path)
-    long = df.rename(columns={"loc_code": "m49", "pop_male": "male", "pop_female": "female", "pop_total": "total"})
+    df["is_country"] = parse_bool(df, "is_country", path)
+    df = df.rename(columns={"loc_code": "m49"})
+    df["m49"] = df["m49"].astype("int64")
+    df["year"] = df["year"].astype("int64")
+    # check before reshaping, while a failing value's position is still its row in the file
+    df = validate(df[list(_BY_SEX_WIDE.columns)], _BY_SEX_WIDE, path, names=_FILE_NAMES)
+    check_wide_sex_sum(df, path, "pop_male", "pop_female", "pop_total", tolerance=SEX_SUM_TOLERANCE)
+    long = df.rename(columns={"pop_male": "male", "pop_female": "female", "pop_total": "total"})
     long = long.melt(id_vars=["m49", "iso3", "is_country", "year", "variant"], value_vars=["total", "male", "female"],
                      var_name="sex", value_name="thousands")
     long["persons"] = _persons(long.pop("thousands"))
