@@ -123,8 +123,8 @@ def test_quotes_errors(tmp_path: Path) -> None:
     rows = [*fx.QUOTES_ROWS, fx.QUOTES_ROWS[0]]
     expect_error(rpw.parse, fx.write_quotes(tmp_path / "q.csv", rows), row=len(rows) + 1, column="period",
                  text="duplicated key (period=2016Q2, source_code=USA, destination_code=MEX)")
-    expect_error(rpw.parse, fx.write_quotes(tmp_path / "q.csv", []), row=2, column=None,
-                 text="the table has no data rows")
+    expect_error(rpw.parse, fx.write_quotes(tmp_path / "q.csv", []), row=1, column=None,
+                 text="the table has a header but no data rows")
     path = fx.write_quotes(tmp_path / "q.csv", header=[c.replace("num_providers", "n") for c in fx.QUOTES_HEADER])
     expect_error(rpw.parse, path, row=1, column="num_providers", text="missing column(s) 'num_providers'")
     path = fx.write_quotes(tmp_path / "q.csv", header=[c.replace("period", "quarter") for c in fx.QUOTES_HEADER])

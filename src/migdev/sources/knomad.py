@@ -217,7 +217,7 @@ def _matrix(sheet: Sheet, header: int, edition: int, *, ends_with_world: bool) -
             if type(v) is float or type(v) is int:
                 number: float = float(v)
                 note = None
-            elif is_blank(v):
+            elif is_blank(v) and (r, c) not in sheet.errors:  # calamine reads an error cell (#N/A) as ''
                 number, note = math.nan, _EMPTY
             elif isinstance(v, str) and v.strip() in NO_ESTIMATE:
                 number, note = math.nan, v.strip()
@@ -311,11 +311,13 @@ def parse_csv(path: Path | str) -> pd.DataFrame:
     edition = _CSV_EDITION.search(path.name)
     if not edition:
         raise ParseError(path, "the edition year is not in the file name (expected '...matrix<year>...')")
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except csv.Error as exc:
-        raise ParseError(path, f"cannot be read as CSV: {exc}") from exc
+    rows: list[list[str]] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            rows.extend(reader)
+        except csv.Error as exc:  # a field over the csv module's limit, a NUL byte...
+            raise ParseError(path, f"cannot be read as CSV: {exc}", row=reader.line_num) from None
     while rows and all(not cell.strip() for cell in rows[-1]):
         rows.pop()
     grid = _CsvGrid(path.name, rows, path)

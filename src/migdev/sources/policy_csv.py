@@ -26,7 +26,21 @@ FINITE = pa.Check(lambda s: np.isfinite(s.astype(float)), name="finite")
 
 def header(path: Path, required: Sequence[str]) -> tuple[int, list[str]]:
     """The 0-based line of the header holding ``required`` and its cells; refuses repeated names and no data rows."""
-    line = find_header(path, required)
+    try:
+        line = find_header(path, required)
+    except ParseError as exc:
+        if exc.row is not None:
+            raise
+        # no line holds every column: say so at the first line, naming a repeated name if that is the cause
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            first = [c.strip() for c in next(csv.reader(fh), [])]
+        repeated = next((c for i, c in enumerate(first) if c and c in first[:i]), None)
+        missing = [c for c in required if c not in first]
+        if repeated is not None:
+            raise ParseError(path, f"the column name {repeated!r} appears twice in the header", row=1,
+                             column=repeated) from None
+        raise ParseError(path, f"missing column(s) {', '.join(map(repr, missing))}", row=1,
+                         column=missing[0] if missing else None) from None
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         cells: list[str] = []

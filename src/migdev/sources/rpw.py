@@ -135,18 +135,27 @@ def _header(path: Path, required: tuple[str, ...]) -> tuple[int, list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = csv.reader(fh)
         header: list[str] = []
-        for lineno, row in enumerate(rows):
-            if lineno == line:
-                header = [c.strip() for c in row]
-                seen: set[str] = set()
-                for name in header:
-                    if _collapse(name) in seen:
-                        raise ParseError(path, "column name appears twice in the header", row=line + 1, column=name)
-                    seen.add(_collapse(name))
-            elif lineno > line and len(row) != len(header) and any(c.strip() for c in row):
-                raise ParseError(path, f"{len(row)} fields where the header has {len(header)} (ragged row)",
-                                 row=lineno + 1)
+        lineno = line
+        try:
+            for lineno, row in enumerate(rows):
+                _check_row(path, line, lineno, row, header)
+                if lineno == line:
+                    header = [c.strip() for c in row]
+        except csv.Error as exc:  # a field over the csv module's limit, a NUL byte...
+            raise ParseError(path, f"cannot be read as CSV: {exc}", row=lineno + 2) from None
     return line, header
+
+
+def _check_row(path: Path, line: int, lineno: int, row: list[str], header: list[str]) -> None:
+    """One record of the header scan: the header's names are unique, data rows as wide as the header."""
+    if lineno == line:
+        seen: set[str] = set()
+        for name in (c.strip() for c in row):
+            if _collapse(name) in seen:
+                raise ParseError(path, "column name appears twice in the header", row=line + 1, column=name)
+            seen.add(_collapse(name))
+    elif lineno > line and len(row) != len(header) and any(c.strip() for c in row):
+        raise ParseError(path, f"{len(row)} fields where the header has {len(header)} (ragged row)", row=lineno + 1)
 
 
 def _numbers(path: Path, text: pd.Series, first_row: int, column: str, missing: tuple[str, ...] = ()) -> pd.Series:

@@ -202,7 +202,8 @@ def parse_origin_totals(path: Path | str) -> pd.DataFrame:
 def parse_age(path: Path | str) -> pd.DataFrame:
     """Stock by destination, sex and 5-year age group (plus the 'total' group the UN publishes).
 
-    An empty value is an age breakdown the UN does not give ('..'); it stays missing, never zero.
+    An empty value is an age breakdown the UN does not give ('..'); it stays missing, never zero. Male + female =
+    total in every age group where all three are given.
     """
     path = Path(path)
     cols = ("revision", "year", "sex", "m49", "iso3", "age_group", "persons")
@@ -211,7 +212,9 @@ def parse_age(path: Path | str) -> pd.DataFrame:
     check_sex(df, path)
     check_revisions(df, path, REVISIONS)
     check_unique(df, ("year", "sex", "m49", "age_group"), path)
-    return validate(_ints(df, ("revision", "year", "m49")), AGE, path)
+    df = validate(_ints(df, ("revision", "year", "m49")), AGE, path)
+    check_sex_sum(df, ("year", "m49", "age_group"), "persons", path)
+    return df
 
 
 def parse_locations(path: Path | str) -> pd.DataFrame:

@@ -66,7 +66,10 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         start = data.rfind(b"\n", 0, exc.start) + 1
-        header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8-sig", "replace")]), [])
+        try:
+            header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8-sig", "replace")]), [])
+        except csv.Error:  # not even a text header (a binary file): the byte's row is all there is to say
+            header = []
         field = data.count(b",", start, exc.start)
         raise ParseError(path, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8 text",
                          row=data.count(b"\n", 0, exc.start) + 1,
@@ -94,7 +97,7 @@ def check_layout(path: Path) -> None:
     quote (names such as "Congo, Dem. Rep.") are split by the csv module.
     """
     lines = read_text(path).replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
+    while lines and lines[-1].strip() == "":  # trailing blank lines are harmless, as csv_tables treats them
         lines.pop()
     header = [c.strip() for c in next(csv.reader(lines[:1]), [])]
     seen: set[str] = set()
