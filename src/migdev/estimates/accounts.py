@@ -64,6 +64,7 @@ from migdev.estimates.basis import (
 )
 from migdev.vocab import UNSPECIFIED_ORIGIN
 
+
 @dataclass
 class Account:
     """Inputs of one flow estimate: stock tables (place of birth x residence) and vital statistics."""
