@@ -119,6 +119,25 @@ def global_flow_from_net(net_migration: Any) -> float:
     |negatives|, N) are each rescaled to their mean (P + N) / 2, so the figures sum to zero without changing
     anyone's sign; the global flow is then the sum of |net|, P + N. A sign-preserving multiplicative rescaling
     keeps countries with a net of zero at zero (a shift by the mean would not).
+
+    Parameters
+    ----------
+    net_migration : array_like
+        Net migration by region over the period (persons; positive = net immigration).
+
+    Returns
+    -------
+    float
+        The global number of movers, ``P + N``; 0 when one side is empty.
+
+    References
+    ----------
+    Abel & Cohen (2019), Scientific Data 6:82 (the ``mig_rate`` estimate).
+
+    Examples
+    --------
+    >>> global_flow_from_net([300.0, -100.0, -100.0])
+    500.0
     """
     net = np.asarray(net_migration, dtype=float)
     if not np.isfinite(net).all():
