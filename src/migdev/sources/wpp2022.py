@@ -177,9 +177,13 @@ def parse_wide(path: Path | str, measure: str, variant: str | None) -> pd.DataFr
     for name in years:
         if not (len(name) == 4 and name.isdigit()):
             raise ParseError(path, f"header {name!r} is not a year", row=first - 1, column=name)
+    if not years:
+        raise ParseError(path, "no year columns", row=first - 1)
     numbers = [int(y) for y in years]
-    if not numbers or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
-        raise ParseError(path, f"year columns are not consecutive: {years[:3]}...", row=first - 1)
+    gap = next((i for i, y in enumerate(numbers) if y != numbers[0] + i), None)
+    if gap is not None:
+        raise ParseError(path, f"year columns are not consecutive: {years[gap - 1]} then {years[gap]}",
+                         row=first - 1, column=years[gap])
     _integers(df, ["country_code"], path, first, required=True)
     if df["country"].isna().any():
         i = int(df["country"].isna().to_numpy().argmax())
