@@ -165,6 +165,12 @@ def _integers(df: pd.DataFrame, columns: Sequence[str], path: Path, first: int, 
         df[col] = values.astype("Int64")
 
 
+def _required(df: pd.DataFrame, column: str, path: Path, first: int) -> None:
+    if df[column].isna().any():
+        i = int(df[column].isna().to_numpy().argmax())
+        raise ParseError(path, "required value is empty", row=first + i, column=column)
+
+
 # ------------------------------------------------------------------------------------------------- wide tables
 def parse_wide(path: Path | str, measure: str, variant: str | None) -> pd.DataFrame:
     """One wide WPP 2022 table, long: country_code, country, measure, variant, year, thousands.
@@ -185,9 +191,7 @@ def parse_wide(path: Path | str, measure: str, variant: str | None) -> pd.DataFr
         raise ParseError(path, f"year columns are not consecutive: {years[gap - 1]} then {years[gap]}",
                          row=first - 1, column=years[gap])
     _integers(df, ["country_code"], path, first, required=True)
-    if df["country"].isna().any():
-        i = int(df["country"].isna().to_numpy().argmax())
-        raise ParseError(path, "required value is empty", row=first + i, column="country")
+    _required(df, "country", path, first)
     text = df[years]
     cells = pd.Series(text.to_numpy().reshape(-1))
     array = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float).reshape(text.shape)
@@ -214,34 +218,23 @@ def parse_wide(path: Path | str, measure: str, variant: str | None) -> pd.DataFr
     return validate(long, COMPONENTS, path)
 
 
-def parse_births(path: Path | str) -> pd.DataFrame:
-    """``births.txt``: annual births, estimates (1950-2021)."""
-    return parse_wide(path, "births", "estimate")
+def _reader(measure: str, variant: str | None, doc: str) -> Callable[[Path | str], pd.DataFrame]:
+    def read(path: Path | str) -> pd.DataFrame:
+        return parse_wide(path, measure, variant)
+
+    read.__doc__ = doc
+    return read
 
 
-def parse_deaths(path: Path | str) -> pd.DataFrame:
-    """``deaths.txt``: annual deaths, estimates (1950-2021)."""
-    return parse_wide(path, "deaths", "estimate")
-
-
-def parse_migration(path: Path | str) -> pd.DataFrame:
-    """``migration.txt``: annual net migration, estimates to 2021 and the medium variant after (1950-2100)."""
-    return parse_wide(path, "net_migration", None)
-
-
-def parse_births_medium(path: Path | str) -> pd.DataFrame:
-    """``birthsprojMed.txt``: annual births, medium variant (2022-2100)."""
-    return parse_wide(path, "births", "medium")
-
-
-def parse_deaths_medium(path: Path | str) -> pd.DataFrame:
-    """``deathsprojMed.txt``: annual deaths, medium variant (2022-2100)."""
-    return parse_wide(path, "deaths", "medium")
-
-
-def parse_population_medium(path: Path | str) -> pd.DataFrame:
-    """``popprojMed.txt``: population on 31 December of each year, medium variant (2022-2100)."""
-    return parse_wide(path, "population_dec31", "medium")
+# one reader per UN file (the build calls the TOML's ``parser``; :func:`parse` picks them by file name)
+parse_births = _reader("births", "estimate", "``births.txt``: annual births, estimates (1950-2021).")
+parse_deaths = _reader("deaths", "estimate", "``deaths.txt``: annual deaths, estimates (1950-2021).")
+parse_migration = _reader("net_migration", None, "``migration.txt``: annual net migration, estimates to 2021 and "
+                                                 "the medium variant after (1950-2100).")
+parse_births_medium = _reader("births", "medium", "``birthsprojMed.txt``: annual births, medium variant (2022-2100).")
+parse_deaths_medium = _reader("deaths", "medium", "``deathsprojMed.txt``: annual deaths, medium variant (2022-2100).")
+parse_population_medium = _reader("population_dec31", "medium", "``popprojMed.txt``: population on 31 December of "
+                                                                "each year, medium variant (2022-2100).")
 
 
 def parse_locations(path: Path | str) -> pd.DataFrame:
@@ -256,9 +249,7 @@ def parse_locations(path: Path | str) -> pd.DataFrame:
     df = df[cols].copy()
     _integers(df, ["country_code", "location_type"], path, first, required=True)
     _integers(df, ["reg_code", "area_code"], path, first, required=False)
-    if df["name"].isna().any():
-        i = int(df["name"].isna().to_numpy().argmax())
-        raise ParseError(path, "required value is empty", row=first + i, column="name")
+    _required(df, "name", path, first)
     check_unique(df, ("country_code",), path, first_row=first)
     for c in ("country_code", "location_type"):
         df[c] = df[c].astype("int64")
@@ -427,7 +418,7 @@ def to_store(frames: Mapping[str, pd.DataFrame], h: Harmoniser) -> dict[str, pd.
     population_sid = source_of.get(("population_dec31", "medium"))
     if population_sid is None:
         raise ValueError("WPP 2022: the population table (popprojMed.txt) is needed to rebuild past populations")
-    revision = {f.id: f.revision for f in RELEASES.files}.get(population_sid, RELEASES.files[0].revision)
+    revision = RELEASES.get(population_sid).revision
     for sid, f in frames.items():
         if "location_type" in f.columns:
             _say_locations(f, set(components["country_code"]), sid, h)
