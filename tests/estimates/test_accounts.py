@@ -30,14 +30,16 @@ def _con() -> duckdb.DuckDBPyConnection:
                 "population BIGINT, immigrants BIGINT)")
     con.execute("CREATE TABLE vital_annual (revision VARCHAR, year INTEGER, iso3 VARCHAR, births BIGINT, "
                 "deaths BIGINT, net_migration BIGINT)")
-    con.execute("CREATE TABLE population (revision VARCHAR, year INTEGER, sex VARCHAR, iso3 VARCHAR, persons BIGINT)")
+    con.execute("CREATE TABLE population (revision VARCHAR, year INTEGER, sex VARCHAR, iso3 VARCHAR, "
+                "persons BIGINT)")
     stock = []
     for year, grow in ((2000, 0), (2005, 10)):
         for o, d, n in (("AAA", "BBB", 50), ("BBB", "AAA", 30), ("CCC", "AAA", 20), ("XXX", "BBB", 40),
                         ("MNE", "SRB", 25), ("SRB", "MNE", 5), ("AAA", "SRB", 10), ("DDD", "CCC", 15)):
             stock.append(("2020", year, "total", o, d, n + grow))
             stock.append(("2020", year, "female", o, d, (n + grow) // 2))
-    stock += [("2020", 2005, sex, "AAA", "DDD", 12) for sex in ("total", "female")]  # DDD published as a destination only in 2005
+    # DDD is published as a destination only in 2005
+    stock += [("2020", 2005, sex, "AAA", "DDD", 12) for sex in ("total", "female")]
     con.executemany("INSERT INTO migrant_stock VALUES (?, ?, ?, ?, ?, ?)", stock)
     for rev, scale in (("2024", 1.0), ("2022", 1.1)):
         for code, pop in POP.items():
@@ -128,8 +130,8 @@ def test_independence_fit_keeps_the_accounts_margins():
     stocks, vital = _account()
     state = prepare(*stocks, vital["births"], vital["deaths"])
     flow = fit(state, stayer_assumption=False).flow  # [origin, destination, pob]
-    np.testing.assert_allclose(flow.sum(axis=1), state.stock_start.T, rtol=1e-6, atol=0.1)  # the IPF stops at a change of 1e-3 per sweep
-    np.testing.assert_allclose(flow.sum(axis=0), state.stock_end.T, rtol=1e-6, atol=0.1)  # the IPF stops at a change of 1e-3 per sweep
+    np.testing.assert_allclose(flow.sum(axis=1), state.stock_start.T, rtol=1e-6, atol=0.1)  # IPF tolerance
+    np.testing.assert_allclose(flow.sum(axis=0), state.stock_end.T, rtol=1e-6, atol=0.1)  # IPF tolerance
 
 
 def test_mig_rate_total_is_the_rescaled_sum_of_absolute_net_migration():

@@ -117,13 +117,14 @@ class Accounts:
         self._wpp_pop["iso3"] = self._wpp_pop["iso3"].replace(WPP_PARTS)
         self._wpp_pop = self._wpp_pop.groupby(["revision", "year", "sex", "iso3"], as_index=False)["persons"].sum()
         self._populations: dict[Basis, pd.DataFrame] = {}
+        self._annual: dict[str, dict[str, pd.DataFrame]] = {}
 
     # -- what can be estimated ----------------------------------------------------------------------------------
 
     def bases(self) -> list[Basis]:
         """The bases of :data:`BASES` whose stock and WPP revisions are both in the database."""
-        stock = set(self.stock["revision"].astype(str))
-        wpp = set(self.annual["revision"].astype(str)) & set(self._wpp_pop["revision"].astype(str))
+        stock = {str(r) for r in self.stock["revision"].unique()}
+        wpp = {str(r) for r in self.annual["revision"].unique()} & {str(r) for r in self._wpp_pop["revision"].unique()}
         return [b for b in BASES if b.stock_revision in stock and b.vital_revision in wpp]
 
     def periods(self, basis: Basis) -> list[tuple[int, int]]:
@@ -166,40 +167,36 @@ class Accounts:
         WPP 2019's shares, for WPP 2022, which is mirrored without sexes); WPP 2024's. Noted per source.
         """
         years = wide.index
+        total = wide["total"]
         sources = [("WPP " + basis.vital_revision, self._wpp_pop[self._wpp_pop["revision"] == basis.vital_revision]),
                    ("IMS " + basis.stock_revision, self._ims_pop[self._ims_pop["revision"] == basis.stock_revision]
                     .rename(columns={"population": "persons"})),
                    ("WPP 2024", self._wpp_pop[self._wpp_pop["revision"] == "2024"])]
-        shares = []
-        for name, frame in sources:
-            both = frame.pivot_table(index="year", columns=["sex", "iso3"], values="persons", aggfunc="sum")
-            shares.append((name, both))
-        columns: dict[tuple[str, str], pd.Series] = {}
+        out = {"total": total}
         derived: dict[str, set[str]] = {}
-        for code in wide["total"].columns:
-            total = wide[("total", code)]
-            columns[("total", code)] = total
-            for sex in ("male", "female"):
-                have = wide[(sex, code)] if (sex, code) in wide.columns else pd.Series(np.nan, index=years)
+        for sex in ("male", "female"):
+            have = wide[sex].reindex(columns=total.columns) if sex in wide.columns.get_level_values(0) \
+                else pd.DataFrame(np.nan, index=years, columns=total.columns)
+            for name, frame in sources:
                 gap = have.isna() & total.notna()
-                for name, both in shares:
-                    if not gap.any():
-                        break
-                    if (sex, code) not in both.columns or ("total", code) not in both.columns:
-                        continue
-                    ratio = (both[(sex, code)] / both[("total", code)]).dropna()
-                    if ratio.empty:
-                        continue
-                    share = pd.Series(np.interp(years, ratio.index, ratio.to_numpy()), index=years)
-                    have = have.where(~gap, total * share)
-                    gap = have.isna() & total.notna()
-                    derived.setdefault(name, set()).add(code)
-                columns[(sex, code)] = have
+                if not gap.to_numpy().any():
+                    break
+                both = frame.pivot_table(index="year", columns=["sex", "iso3"], values="persons", aggfunc="sum")
+                if sex not in both.columns.get_level_values(0) or "total" not in both.columns.get_level_values(0):
+                    continue
+                ratio = (both[sex] / both["total"]).reindex(columns=total.columns)
+                grid = ratio.index.union(years)
+                share = ratio.reindex(grid).interpolate(method="index", limit_area="inside").ffill().bfill()
+                filled = have.fillna(total * share.reindex(years))
+                derived.setdefault(name, set()).update(total.columns[(gap & filled.notna()).to_numpy().any(axis=0)])
+                have = filled
+            out[sex] = have
         for name, codes in derived.items():
-            self.say("info", f"flows {basis.label}: population by sex not published for some years of {len(codes)} "
-                             f"areas ({', '.join(sorted(codes)[:8])}{', ...' if len(codes) > 8 else ''}); "
-                             f"split by the sex share of {name}")
-        return pd.DataFrame(columns).sort_index(axis=1)
+            if codes:
+                listing = ", ".join(sorted(codes)[:8]) + (", ..." if len(codes) > 8 else "")
+                self.say("info", f"flows {basis.label}: population by sex not published for some years of "
+                                 f"{len(codes)} areas ({listing}); split by the sex share of {name}")
+        return pd.concat(out, axis=1).sort_index(axis=1)
 
     # -- one account --------------------------------------------------------------------------------------------
 
@@ -211,7 +208,7 @@ class Accounts:
         merge = opt.merges(start)
         none = np.zeros(0, dtype=np.intp)
         rows = [self._rows.get((basis.stock_revision, sex, int(year)), none) for year in (start, end)]
-        dests = [set(pd.Series(self._destination[r]).replace(merge)) for r in rows]
+        dests = [{merge.get(c, c) for c in np.unique(self._destination[r])} for r in rows]
         present = dests[0] & dests[1]
         if merge:
             notes.append(f"{start}-{end}: " + ", ".join(f"{part} counted with {whole}" for part, whole in
@@ -222,7 +219,7 @@ class Accounts:
             notes.append(f"no population in the basis for {', '.join(lacking)}: left out of {start}-{end}")
         present -= set(lacking)
         present.discard(UNSPECIFIED_ORIGIN)
-        all_dest = set(pd.Series(self._destination[np.concatenate([none, *rows])]).replace(merge))
+        all_dest = dests[0] | dests[1]
         absent = sorted(all_dest - present - {UNSPECIFIED_ORIGIN} - set(lacking))
         if absent:
             notes.append(f"foreign-born stock not published at both ends of {start}-{end} for {', '.join(absent)}: "
@@ -259,8 +256,7 @@ class Accounts:
         """Place of birth x residence table of the stock rows at positions ``rows`` (diagonal 0): births outside
         ``labels`` are left out (native-born of the residence) or put on ``XXX`` when it is a label."""
         idx = pd.Index(labels)
-        origins = pd.Series(self._origin[rows]).replace(merge).to_numpy(dtype=object)
-        dests = pd.Series(self._destination[rows]).replace(merge).to_numpy(dtype=object)
+        origins, dests = _merged(self._origin[rows], merge), _merged(self._destination[rows], merge)
         origin = idx.get_indexer(origins)
         if UNSPECIFIED_ORIGIN in idx:
             origin[origin < 0] = idx.get_loc(UNSPECIFIED_ORIGIN)
@@ -275,7 +271,7 @@ class Accounts:
         """Population of each area on 1 July of ``year`` (merged parts summed); missing ones noted, taken as 0."""
         wide = self.population(basis)
         row = wide.loc[year, sex] if year in wide.index else pd.Series(dtype=float)
-        row = row.groupby(lambda code: merge.get(code, code)).sum(min_count=1)
+        row = row.rename(index=merge).groupby(level=0).sum(min_count=1)
         out = row.reindex(labels).astype(float)
         missing = [c for c in labels if c != UNSPECIFIED_ORIGIN and pd.isna(out[c])]
         if missing:
@@ -289,11 +285,10 @@ class Accounts:
                merge: dict[str, str], notes: list[str]) -> pd.DataFrame:
         """Period births, deaths and net migration from the annual values of the WPP revision."""
         weights = year_weights(start, end, self.options.vital_years)
-        a = self.annual[(self.annual["revision"] == basis.vital_revision) & self.annual["year"].isin(weights)]
-        w = a["year"].map(weights).to_numpy()
-        part = pd.DataFrame({c: a[c].to_numpy(dtype=float) * w for c in ("births", "deaths", "net_migration")})
-        part["iso3"] = a["iso3"].replace(merge).to_numpy()
-        v = part.groupby("iso3").sum(min_count=1).reindex(labels)
+        wide = self._annual_wide(basis.vital_revision)
+        v = pd.DataFrame({c: sum(wide[c].loc[year] * w for year, w in weights.items())
+                          for c in ("births", "deaths", "net_migration")})
+        v = v.rename(index=merge).groupby(level=0).sum(min_count=1).reindex(labels)
         lacking = [c for c in labels if c != UNSPECIFIED_ORIGIN and pd.isna(v.loc[c, "births"])]
         if lacking:
             notes.append(f"{basis.label} has no births/deaths for {', '.join(lacking)} in {start}-{end}: taken as 0")
@@ -308,3 +303,21 @@ class Accounts:
             notes.append("no births or deaths by sex in the mirror: births split by the sex ratio at birth 105, "
                          "deaths and net migration by the population share of the sex")
         return v
+
+    def _annual_wide(self, revision: str) -> dict[str, pd.DataFrame]:
+        """Annual births, deaths and net migration of one WPP revision as years x iso3 tables (read once)."""
+        if revision not in self._annual:
+            a = self.annual[self.annual["revision"] == revision]
+            self._annual[revision] = {c: a.pivot(index="year", columns="iso3", values=c).astype(float)
+                                      for c in ("births", "deaths", "net_migration")}
+        return self._annual[revision]
+
+
+def _merged(codes: np.ndarray, merge: dict[str, str]) -> np.ndarray:
+    """``codes`` with the parts of merged countries replaced by the whole (a copy only when there is a merge)."""
+    if not merge:
+        return codes
+    codes = codes.copy()
+    for part, whole in merge.items():
+        codes[codes == part] = whole
+    return codes

@@ -249,7 +249,7 @@ def da_pb_closed(
         iterations=mm.iterations,
         final_change=mm.final_change,
         ipfp_calls=mm.ipfp_calls + ind.ipfp_calls,
-        steps={"weight_independence": weight, "independence_total": float(ind.od.to_numpy().sum()), **mm.steps},
+        steps={"weight_independence": weight, **mm.steps},
         notes=mm.notes + ind.notes,
         options=mm.options | {"pseudo_bayes": True, "weight": weight},
         structured=blend,
