@@ -30,6 +30,8 @@ def _con() -> duckdb.DuckDBPyConnection:
                 "population BIGINT, immigrants BIGINT)")
     con.execute("CREATE TABLE vital_annual (revision VARCHAR, year INTEGER, iso3 VARCHAR, births BIGINT, "
                 "deaths BIGINT, net_migration BIGINT)")
+    con.execute("CREATE TABLE vital (revision VARCHAR, period_start INTEGER, period_end INTEGER, iso3 VARCHAR, "
+                "births BIGINT, deaths BIGINT, net_migration BIGINT)")  # WPP's period table: empty here
     con.execute("CREATE TABLE population (revision VARCHAR, year INTEGER, sex VARCHAR, iso3 VARCHAR, "
                 "persons BIGINT)")
     stock = []

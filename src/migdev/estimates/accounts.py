@@ -109,6 +109,10 @@ class Accounts:
         annual["iso3"] = annual["iso3"].replace(WPP_PARTS)
         self.annual = annual.groupby(["revision", "year", "iso3"], as_index=False)[
             ["births", "deaths", "net_migration"]].sum(min_count=1)
+        # WPP's own period totals (the same mid-year rule), used where the annual values do not cover a period
+        self.periods_table = con.execute("SELECT revision, period_start, period_end, iso3, births, deaths, "
+                                         "net_migration FROM vital").df()
+        self.periods_table["iso3"] = self.periods_table["iso3"].replace(WPP_PARTS)
         self._ims_pop = con.execute("""
             SELECT revision, year, sex, iso3, population FROM migrant_stock_total WHERE population IS NOT NULL
         """).df()
@@ -130,10 +134,18 @@ class Accounts:
     def periods(self, basis: Basis) -> list[tuple[int, int]]:
         """Consecutive stock years of the revision whose every calendar year WPP covers (1990-1995 ... 2020-2024)."""
         years = sorted(self.stock.loc[self.stock["revision"] == basis.stock_revision, "year"].unique())
-        have = set(self.annual.loc[self.annual["revision"] == basis.vital_revision, "year"])
-        pops = set(self.population(basis).index)
+        pops = set(self.population(basis)["total"].dropna(how="all").index)
         return [(int(a), int(b)) for a, b in itertools.pairwise(years)
-                if set(year_weights(int(a), int(b), self.options.vital_years)) <= have and {a, b} <= pops]
+                if self._period_source(basis.vital_revision, int(a), int(b)) and {a, b} <= pops]
+
+    def _period_source(self, revision: str, start: int, end: int) -> str | None:
+        """Where the period totals come from: the annual values, else WPP's mid-year period table, else None."""
+        have = set(self.annual.loc[self.annual["revision"] == revision, "year"])
+        if set(year_weights(start, end, self.options.vital_years)) <= have:
+            return "annual"
+        p = self.periods_table
+        published = ((p["revision"] == revision) & (p["period_start"] == start) & (p["period_end"] == end)).any()
+        return "periods" if published and self.options.vital_years == "mid_year" else None
 
     # -- populations --------------------------------------------------------------------------------------------
 
@@ -157,7 +169,15 @@ class Accounts:
                                  f"{basis.stock_revision} tables, births and deaths taken as 0")
             pop = pd.concat([pop, ims])
         wide = pop.pivot_table(index="year", columns=["sex", "iso3"], values="persons", aggfunc="sum")
-        return self._fill_sex_split(basis, wide.astype(float).sort_index())
+        wide = wide.astype(float).sort_index()
+        if {"male", "female"} <= set(wide.columns.get_level_values(0)):  # a total missing where both sexes are given
+            sexes = wide["male"].add(wide["female"]).reindex(columns=wide["total"].columns
+                                                              if "total" in wide.columns.get_level_values(0)
+                                                              else wide["male"].columns)
+            total = wide["total"].reindex(columns=sexes.columns) if "total" in wide.columns.get_level_values(0) \
+                else sexes * np.nan
+            wide = pd.concat({"total": total.fillna(sexes), "male": wide["male"], "female": wide["female"]}, axis=1)
+        return self._fill_sex_split(basis, wide)
 
     def _fill_sex_split(self, basis: Basis, wide: pd.DataFrame) -> pd.DataFrame:
         """Population by sex where only both sexes are published: the total times the sex share.
@@ -284,10 +304,15 @@ class Accounts:
     def _vital(self, basis: Basis, start: int, end: int, sex: str, labels: list[str], pops: list[pd.Series],
                merge: dict[str, str], notes: list[str]) -> pd.DataFrame:
         """Period births, deaths and net migration from the annual values of the WPP revision."""
-        weights = year_weights(start, end, self.options.vital_years)
-        wide = self._annual_wide(basis.vital_revision)
-        v = pd.DataFrame({c: sum(wide[c].loc[year] * w for year, w in weights.items())
-                          for c in ("births", "deaths", "net_migration")})
+        columns = ["births", "deaths", "net_migration"]
+        if self._period_source(basis.vital_revision, start, end) == "annual":
+            weights = year_weights(start, end, self.options.vital_years)
+            wide = self._annual_wide(basis.vital_revision)
+            v = pd.DataFrame({c: sum(wide[c].loc[year] * w for year, w in weights.items()) for c in columns})
+        else:
+            p = self.periods_table
+            rows = p[(p["revision"] == basis.vital_revision) & (p["period_start"] == start) & (p["period_end"] == end)]
+            v = rows.groupby("iso3")[columns].sum(min_count=1).astype(float)
         v = v.rename(index=merge).groupby(level=0).sum(min_count=1).reindex(labels)
         lacking = [c for c in labels if c != UNSPECIFIED_ORIGIN and pd.isna(v.loc[c, "births"])]
         if lacking:

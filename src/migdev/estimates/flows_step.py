@@ -83,11 +83,13 @@ def run(con, ctx, methods: tuple[str, ...] | None = None) -> dict[str, int]:
             o, d = np.nonzero(od > 0)
             n = len(o)
             parts[name] = pa.table({
-                "stock_revision": pa.array([basis.stock_revision] * n), "vital_revision":
-                    pa.array([basis.vital_revision] * n), "method": pa.array([name] * n), "sex": pa.array([sex] * n),
+                "stock_revision": pa.array([basis.stock_revision] * n, pa.string()),
+                "vital_revision": pa.array([basis.vital_revision] * n, pa.string()),
+                "method": pa.array([name] * n, pa.string()), "sex": pa.array([sex] * n, pa.string()),
                 "period_start": pa.array(np.full(n, period[0], np.int32)),
                 "period_end": pa.array(np.full(n, period[1], np.int32)),
-                "origin": labels.take(o), "destination": labels.take(d), "flow": pa.array(od[o, d].astype(np.int64)),
+                "origin": labels.take(o), "destination": labels.take(d),
+                "flow": pa.array(od[o, d].astype(np.int64), pa.int64()),
             })
             notes = list(dict.fromkeys(result.notes))
             if sex != "total":
