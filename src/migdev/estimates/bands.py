@@ -99,36 +99,42 @@ def run(con: duckdb.DuckDBPyConnection, say: Callable[[str, str], None] | None =
                                           "idx": np.arange(len(codes), dtype=np.int64)}))
     con.register("_band_runs", pa.Table.from_pandas(runs, preserve_index=False))
     try:
-        rows = con.execute(f"""
-            SELECT r.k, o.idx AS o, d.idx AS d, f.flow FROM flow_estimate f
+        rows = con.sql(f"""
+            SELECT r.k::INTEGER AS k, o.idx::SMALLINT AS o, d.idx::SMALLINT AS d, f.flow FROM flow_estimate f
             JOIN _band_runs r ON r.sex = f.sex AND r.period_start = f.period_start AND r.period_end = f.period_end
                  AND r.method = f.method AND r.basis = {_basis_sql(con, 'flow_estimate', 'f')}
             JOIN _band_codes o ON o.code = f.origin JOIN _band_codes d ON d.code = f.destination
-            WHERE f.flow > 0 ORDER BY r.k""").fetchnumpy()
+            WHERE f.flow > 0""").fetchnumpy()
     finally:
         con.unregister("_band_codes")
         con.unregister("_band_runs")
-    k, o, d, flow = (np.asarray(rows[c]) for c in ("k", "o", "d", "flow"))
+    order = np.argsort(rows["k"])  # rows of one estimate together (cheaper here than ORDER BY in DuckDB)
+    k, o, d, flow = (np.asarray(rows[c])[order] for c in ("k", "o", "d", "flow"))
+    o, d = o.astype(np.intp), d.astype(np.intp)
     labels = pa.array(codes, pa.string())
     n = len(codes)
-    count = 0
+    parts = []
     for (sex, start, end), group in runs.groupby(["sex", "period_start", "period_end"], sort=True):
         first, last = int(group["k"].min()), int(group["k"].max()) + 1
         lo, hi = np.searchsorted(k, [first, last])
         low, mid, high, covering = spread(values(k[lo:hi] - first, o[lo:hi], d[lo:hi], flow[lo:hi],
                                                  group["basis_id"].to_numpy(), n))
         i, j = np.nonzero(np.nan_to_num(high) > 0)
-        if not len(i):
-            continue
-        table = pa.table({
-            "sex": pa.array([sex] * len(i), pa.string()), "period_start": np.full(len(i), start, np.int32),
-            "period_end": np.full(len(i), end, np.int32), "origin": labels.take(i), "destination": labels.take(j),
+        repeat = np.zeros(len(i), dtype=np.int32)  # one dictionary entry for the whole group
+
+        def same(text: str, repeat: np.ndarray = repeat) -> pa.DictionaryArray:
+            return pa.DictionaryArray.from_arrays(repeat, pa.array([text], pa.string()))
+
+        parts.append(pa.table({
+            "sex": same(sex),
+            "period_start": np.full(len(i), start, np.int32), "period_end": np.full(len(i), end, np.int32),
+            "origin": labels.take(i), "destination": labels.take(j),
             "flow_min": low[i, j], "flow_median": mid[i, j], "flow_max": high[i, j],
             "estimates": covering[i, j].astype(np.int32),
-            "methods": pa.array([",".join(sorted(set(group["method"])))] * len(i), pa.string()),
-            "stock_revisions": pa.array([",".join(sorted(set(group["basis"])))] * len(i), pa.string()),
-        })
-        count += store.insert(con, "flow_band", table)
+            "methods": same(",".join(sorted(set(group["method"])))),
+            "stock_revisions": same(",".join(sorted(set(group["basis"])))),
+        }))
+    count = store.insert(con, "flow_band", pa.concat_tables(parts))
     zero_min = con.execute("SELECT count(*) FROM flow_band WHERE flow_min = 0").fetchone()[0]
     say("info", f"flow_band: {count:,} corridor-period-sex bands across {runs['method'].nunique()} methods and "
                 f"{runs['basis'].nunique()} stock bases; {zero_min:,} have a zero minimum (some method puts no "
