@@ -204,7 +204,7 @@ def client(scheduler: str | None = None, workers: int = 2) -> Iterator[object]:
         finally:
             c.close()
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as c:
         yield c
 
