@@ -147,31 +147,73 @@ class Observatory:
         return self._select("migrant_stock_age", "*", filters, "revision, year, iso3, sex, age_group")
 
     # -- flows ---------------------------------------------------------------------------------------------
-    def flows(self, *, revision: Any = "2024", method: Any = "da_pb_closed", period: Any = None, sex: Any = None,
-              origin: Any = None, destination: Any = None) -> pd.DataFrame:
-        """Estimated bilateral flows over each period (persons), origin x destination; ``period`` is its start year.
+    #: The flagged view of flow_estimate: each row carries the corridor check's cause, else the contradiction
+    #: the accounts found for its origin (WPP's net migration against the stocks), else NULL.
+    _FLOWS = """(SELECT f.stock_revision, f.vital_revision, f.method, f.sex, f.period_start, f.period_end,
+                f.period_end - f.period_start AS years, f.origin, f.destination, f.flow,
+                coalesce(d.cause, a.contradiction) AS flag
+         FROM flow_estimate f
+         LEFT JOIN flow_diagnostic d USING (stock_revision, vital_revision, method, sex, period_start, period_end,
+                                            origin, destination)
+         LEFT JOIN flow_adjustment a ON a.stock_revision = f.stock_revision AND a.vital_revision = f.vital_revision
+              AND a.sex = f.sex AND a.period_start = f.period_start AND a.iso3 = f.origin) flows"""
 
-        Methods (Abel & Cohen 2019): sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed, da_pb_closed.
-        A pair that is absent has an estimated flow of zero.
+    def flows(self, *, revision: Any = "2024", method: Any = None, period: Any = None, sex: Any = None,
+              origin: Any = None, destination: Any = None, vital_revision: Any = None,
+              per_year: bool = False) -> pd.DataFrame:
+        """Estimated bilateral flows over each period (whole persons), origin x destination.
+
+        ``period`` is the start year; ``method`` defaults to the recommended estimate, ``da_pb_closed``
+        (:data:`migdev.estimates.flows_step.RECOMMENDED`: closed demographic accounting came closest to reported
+        flows in Abel & Cohen's validation); ``vital_revision`` is the WPP revision of the basis (default: WPP
+        2024; IMS 2020 + WPP 2022 is the basis of Abel & Cohen's published estimates). ``per_year`` divides by
+        the period length (``years``: 2020-2024 is 4 years) into an annual rate. ``flag`` names the corridor
+        check's cause or the contradiction between WPP and the stocks found for the origin. A pair that is
+        absent has an estimated flow of zero (cells under 0.5 persons are not stored).
         """
+        from migdev.estimates.flows_step import RECOMMENDED
+
         filters = {
             "stock_revision": self._check_choice("revision", revision, self._revisions("flow_estimate_run",
                                                                                          "stock_revision")),
-            "method": self._check_choice("method", method, self._revisions("flow_estimate_run", "method")),
+            "vital_revision": self._check_choice("vital_revision", "2024" if vital_revision is None
+                                                 else vital_revision,
+                                                 self._revisions("flow_estimate_run", "vital_revision")),
+            "method": self._check_choice("method", RECOMMENDED if method is None else method,
+                                         self._revisions("flow_estimate_run", "method")),
             "period_start": self._check_choice("period", period, self._revisions("flow_estimate_run",
                                                                                  "period_start")),
             "sex": self._check_choice("sex", sex, SEXES),
             "origin": self._check_codes("origin", origin),
             "destination": self._check_codes("destination", destination),
         }
-        return self._select("flow_estimate", "stock_revision AS revision, method, sex, period_start, period_end, "
-                            "origin, destination, flow", filters,
+        value = "flow / years AS flow_per_year" if per_year else "flow"
+        return self._select(self._FLOWS, "stock_revision AS revision, vital_revision, method, sex, period_start, "
+                            f"period_end, years, origin, destination, {value}, flag", filters,
                             "revision, method, period_start, origin, destination, sex")
 
-    def flow_runs(self, *, revision: Any = None, method: Any = None) -> pd.DataFrame:
+    def flow_runs(self, *, revision: Any = None, method: Any = None, vital_revision: Any = None) -> pd.DataFrame:
         """One row per flow estimate: regions, global total, iterations, seconds and the adjustments made."""
-        return self._select("flow_estimate_run", "*", {"stock_revision": revision, "method": method},
-                            "stock_revision, method, period_start, sex")
+        return self._select("flow_estimate_run", "*", {"stock_revision": revision, "method": method,
+                                                       "vital_revision": vital_revision},
+                            "stock_revision, vital_revision, method, period_start, sex")
+
+    def flow_diagnostics(self, *, revision: Any = None, vital_revision: Any = None, period: Any = None,
+                         sex: Any = None, origin: Any = None, destination: Any = None,
+                         adjustments: bool = False) -> pd.DataFrame:
+        """The corridor check of the recommended estimate (``flow_diagnostic``): corridors whose stock rose by
+        >= 100,000 but whose flow is < 10 % of the rise, with the cause; ``adjustments=True`` gives instead what
+        the accounts did to each place of birth (``flow_adjustment``; ``origin`` filters its ``iso3``)."""
+        filters: dict[str, Any] = {"stock_revision": revision, "vital_revision": vital_revision,
+                                   "period_start": period, "sex": self._check_choice("sex", sex, SEXES)}
+        if adjustments:
+            filters["iso3"] = self._check_codes("origin", origin)
+            return self._select("flow_adjustment", "*", filters, "stock_revision, vital_revision, period_start, "
+                                "sex, iso3")
+        filters |= {"origin": self._check_codes("origin", origin),
+                    "destination": self._check_codes("destination", destination)}
+        return self._select("flow_diagnostic", "*", filters, "stock_revision, vital_revision, period_start, sex, "
+                            "origin, destination")
 
     def flow_band(self, *, period: Any = None, sex: Any = None, origin: Any = None,
                   destination: Any = None) -> pd.DataFrame:

@@ -261,25 +261,49 @@ def stock(
 @app.command()
 def flows(
     revision: Annotated[str, typer.Option(help="IMS revision the stocks come from.")] = "2024",
-    method: Annotated[str, typer.Option(help="sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed or "
-                                             "da_pb_closed (Abel & Cohen 2019).")] = "da_pb_closed",
+    method: Annotated[str | None, typer.Option(help="sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed or "
+                                                    "da_pb_closed (Abel & Cohen 2019); default: the recommended "
+                                                    "estimate.")] = None,
+    vital_revision: Annotated[str | None, typer.Option(help="WPP revision of the basis (default 2024; IMS 2020 + "
+                                                            "WPP 2022 is Abel & Cohen's published basis).")] = None,
     period: Annotated[list[int] | None, typer.Option(help="Start year of the period, e.g. 2015 for 2015-2020.")]
     = None,
     sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
     origin: Annotated[list[str] | None, typer.Option(help="Origin, ISO3 (repeatable).")] = None,
     destination: Annotated[list[str] | None, typer.Option(help="Destination, ISO3 (repeatable).")] = None,
+    per_year: Annotated[bool, typer.Option("--per-year", help="Annual rate: the flow divided by the period length "
+                                                              "(2020-2024 is 4 years).")] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Estimated bilateral migration flows, e.g. `migdev flows --method da_pb_closed --period 2015 --sex female`."""
-    df = _query(db, lambda obs: obs.flows(revision=revision, method=method, period=period, sex=sex, origin=origin,
-                                          destination=destination))
+    """Estimated bilateral migration flows, e.g. `migdev flows --period 2015 --sex female --destination DEU`.
+
+    The default method is the recommended estimate, da_pb_closed: closed demographic accounting came closest to
+    reported flows in Abel & Cohen's validation (2019), and the pseudo-Bayesian blend corrects the
+    minimum-migration estimate's undercount of movers. The `flag` column carries the plausibility diagnostic.
+    """
+    from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
+
+    chosen = method or RECOMMENDED
+    df = _query(db, lambda obs: obs.flows(revision=revision, method=chosen, period=period, sex=sex, origin=origin,
+                                          destination=destination, vital_revision=vital_revision,
+                                          per_year=per_year))
+    value = "flow_per_year" if per_year else "flow"
+    basis = f"IMS {revision} + WPP {vital_revision or '2024'}"
+    mark = " - recommended" if chosen == RECOMMENDED else ""
     if fmt is Format.table:
+        console.print(f"{chosen}{mark}: " + (RECOMMENDED_WHY if mark else f"the recommended estimate is "
+                                                                          f"{RECOMMENDED} ({RECOMMENDED_WHY})"))
+        if per_year:
+            console.print("annual rate: flow over the period divided by its length in years (2020-2024: 4)")
+        if df["flag"].notna().any():
+            console.print(f"{int(df['flag'].notna().sum()):,} rows carry a diagnostic flag (see the flag column, "
+                          "or Observatory.flow_diagnostics)")
         if len(df) > 200:
             console.print(f"{len(df):,} flows; showing the 200 largest (use --format csv for all)")
-            df = df.nlargest(200, "flow")
-        df = df.drop(columns=["revision", "method"])
-    _emit(df, fmt, title=f"Estimated migration flows ({method}, IMS {revision} stocks)")
+            df = df.nlargest(200, value)
+        df = df.drop(columns=["revision", "vital_revision", "method"])
+    _emit(df, fmt, title=f"Estimated migration flows ({chosen}{mark}, {basis})")
 
 
 @app.command()

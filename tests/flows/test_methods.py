@@ -119,14 +119,9 @@ def test_pseudo_bayes_blends_and_keeps_margins():
     np.testing.assert_allclose(pb.flow.sum(axis=0), mm.flow.sum(axis=0), rtol=1e-6, atol=1.0)
     movers = [f.od.to_numpy().sum() for f in (mm, pb, ind)]
     assert movers[0] <= movers[1] <= movers[2]
-    # the weight follows Bishop, Fienberg & Holland's K for one place of birth
-    k = 0
-    n_k = mm.flow[:, :, k].sum()
-    p = mm.flow[:, :, k] / n_k
-    lam = ind.flow[:, :, k] / ind.flow[:, :, k].sum()
-    big_k = (1 - (p**2).sum()) / ((lam - p) ** 2).sum()
-    expected = n_k * (n_k * p + big_k * lam) / (n_k + big_k)
-    np.testing.assert_allclose(pb.flow[:, :, k], expected, rtol=1e-9, atol=1e-6)
+    # one fixed weight, cell by cell (Abel & Cohen 2019 after Azose & Raftery 2019)
+    np.testing.assert_allclose(pb.flow, 0.87 * mm.flow + 0.13 * ind.flow, rtol=1e-9, atol=1e-6)
+    assert pb.steps["weight_independence"] == 0.13
 
 
 def test_populations_fill_native_born():

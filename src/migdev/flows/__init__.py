@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     # the six named estimates of Abel & Cohen (2019)
     "estimate": "methods",
     "METHODS": "methods",
+    "PB_WEIGHT": "methods",
+    "global_flow_from_net": "methods",
     # fitting primitives
     "ipf2": "ipf",
     "ipf3": "ipf",

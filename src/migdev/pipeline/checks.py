@@ -25,7 +25,8 @@ def run(ctx: Context) -> None:
         raise BuildError(f"migrant_stock: male + female != total in {bad} cells; refusing to publish the build")
     duplicated = con.execute("""
         SELECT count(*) FROM (SELECT 1 FROM flow_estimate
-          GROUP BY stock_revision, method, sex, period_start, period_end, origin, destination HAVING count(*) > 1)
+          GROUP BY stock_revision, vital_revision, method, sex, period_start, period_end, origin, destination
+          HAVING count(*) > 1)
     """).fetchone()[0]
     unknown = con.execute("""
         SELECT count(*) FROM flow_estimate f WHERE NOT EXISTS (SELECT 1 FROM country c WHERE c.iso3 = f.origin)

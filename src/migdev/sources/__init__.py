@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from migdev.errors import FetchError, HashMismatchError, ParseError, SourceError
-from migdev.sources import geo, gravity, knomad, policy, rpw, skilled, undesa_ims, unhcr, wdi, wpp
+from migdev.sources import geo, gravity, knomad, policy, rpw, skilled, undesa_ims, unhcr, wdi, wpp, wpp2022
 from migdev.sources.spec import Product, Source
 
 #: Every product the build reads, in load order. Adding a source: its spec, module, schema file, fixture module and
 #: contract test, and one entry here.
-PRODUCTS = (undesa_ims, wpp, wdi, knomad, rpw, unhcr, skilled, policy, geo, gravity)
+PRODUCTS = (undesa_ims, wpp, wpp2022, wdi, knomad, rpw, unhcr, skilled, policy, geo, gravity)
 
 __all__ = ["PRODUCTS", "FetchError", "HashMismatchError", "ParseError", "Product", "Source", "SourceError",
            "documented_codes", "get", "releases"]

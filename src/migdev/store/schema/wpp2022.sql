@@ -1,0 +1,4 @@
+-- UN World Population Prospects 2022 (sources/wpp2022.py) has no tables of its own: its rows go into the tables
+-- population, vital_annual and vital that wpp.sql owns, with revision = '2022' (WPP 2024's rows have '2024'; the
+-- primary keys include the revision), so a query chooses its WPP revision. The aggregates' annual series go to
+-- area_group_value (core.sql) under the wpp2022_* source ids. This file exists because every product has one.
