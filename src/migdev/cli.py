@@ -363,6 +363,8 @@ def flows_ensemble(
                                                        "tcp://127.0.0.1:8786 (default: a new LocalCluster).")]
     = None,
     workers: Annotated[int, typer.Option(help="Workers of the LocalCluster (ignored with --scheduler).", min=1)] = 2,
+    vital_revision: Annotated[str | None, typer.Option(help="WPP revision of the accounts (default: the build's "
+                                                            "first basis for --revision).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -378,11 +380,11 @@ def flows_ensemble(
     try:
         read_from = ensemble.identity(target) if target.is_file() else None
         with store.read(target) as con:
-            problem = ensemble.problem(con, revision, period, sex)
+            problem = ensemble.problem(con, revision, period, sex, vital_revision=vital_revision)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
-            task = progress.add_task(f"{problem.method} IMS {revision} {problem.period[0]}-{problem.period[1]} "
-                                     f"{sex}: draws", total=draws)
+            task = progress.add_task(f"{problem.method} IMS {revision} + WPP {problem.vital_revision} "
+                                     f"{problem.period[0]}-{problem.period[1]} {sex}: draws", total=draws)
             result = ensemble.ensemble(problem, draws, seed, scheduler, workers,
                                        progress=lambda done: progress.update(task, completed=done))
         written = ensemble.write(target, result, read_from)

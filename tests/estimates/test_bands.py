@@ -17,9 +17,10 @@ def _db(tmp_path: Path, flows: list[tuple], runs: list[tuple]) -> duckdb.DuckDBP
     """A fresh database with the whole schema and hand-written flow_estimate / flow_estimate_run rows."""
     con = store.create(tmp_path / "bands.duckdb")
     cols = ["stock_revision", "method", "sex", "period_start", "period_end", "origin", "destination", "flow"]
-    store.insert(con, "flow_estimate", pd.DataFrame(flows, columns=cols))
+    store.insert(con, "flow_estimate", pd.DataFrame(flows, columns=cols).assign(vital_revision="2024"))
     run_cols = ["stock_revision", "method", "sex", "period_start", "period_end"]
-    frame = pd.DataFrame(runs, columns=run_cols).assign(regions=3, total_flow=1.0, seconds=0.0)
+    frame = pd.DataFrame(runs, columns=run_cols).assign(vital_revision="2024", regions=3, total_flow=1.0,
+                                                        seconds=0.0)
     store.insert(con, "flow_estimate_run", frame)
     return con
 
@@ -47,10 +48,10 @@ def test_band_counts_missing_rows_as_zero_and_skips_uncovered_areas(tmp_path: Pa
     got = con.execute("SELECT sex, origin, destination, flow_min, flow_median, flow_max, estimates, methods, "
                       "stock_revisions FROM flow_band ORDER BY ALL").fetchall()
     assert got == [
-        ("male", "FRA", "USA", 4.0, 4.0, 4.0, 1, "a", "2024"),
-        ("total", "FRA", "USA", 10.0, 20.0, 30.0, 3, "a,b", "2020,2024"),
-        ("total", "USA", "FRA", 0.0, 0.0, 5.0, 3, "a,b", "2020,2024"),   # 2024 covers both areas: two zeros
-        ("total", "USA", "MEX", 0.0, 0.5, 1.0, 2, "a,b", "2020,2024"),   # only the 2024 estimates cover MEX
+        ("male", "FRA", "USA", 4.0, 4.0, 4.0, 1, "a", "2024+WPP2024"),
+        ("total", "FRA", "USA", 10.0, 20.0, 30.0, 3, "a,b", "2020+WPP2024,2024+WPP2024"),
+        ("total", "USA", "FRA", 0.0, 0.0, 5.0, 3, "a,b", "2020+WPP2024,2024+WPP2024"),   # 2024 covers both areas: two zeros
+        ("total", "USA", "MEX", 0.0, 0.5, 1.0, 2, "a,b", "2020+WPP2024,2024+WPP2024"),   # only the 2024 estimates cover MEX
     ]
 
 

@@ -62,9 +62,10 @@ import pandas as pd
 
 from migdev import store
 from migdev.errors import BuildError, QueryError
+from migdev.estimates.flows_step import RECOMMENDED
 
-#: The recommended estimate (issue 7: closed demographic accounting, pseudo-Bayesian blend).
-METHOD = "da_pb_closed"
+#: The recommended estimate (closed demographic accounting, pseudo-Bayesian blend), as the build names it.
+METHOD = RECOMMENDED
 #: CV of the multiplicative noise on a destination's foreign-born stock, by IMS basis letter.
 CV_BY_BASIS = {"B": 0.05, "C": 0.10, "I": 0.20}
 #: Added to the CV where refugees were added to the stock (letter R).
@@ -116,16 +117,22 @@ class Problem:
 
 
 def problem(con: duckdb.DuckDBPyConnection, revision: str, period: int | tuple[int, int], sex: str = "total", *,
-            method: str = METHOD, correlation: float = CORRELATION) -> Problem:
-    """The account of ``revision``, ``period`` (its start year, or (start, end)) and ``sex``, with each
+            vital_revision: str | None = None, method: str = METHOD,
+            correlation: float = CORRELATION) -> Problem:
+    """The account of stock ``revision`` on WPP ``vital_revision`` (default: the first basis of the build's
+    ``BASES`` for that stock revision), ``period`` (its start year, or (start, end)) and ``sex``, with each
     destination's CV from its IMS ``type_of_data``; unknown choices are a :class:`QueryError` saying what is known."""
     from migdev.estimates.accounts import Accounts
 
     accounts = Accounts(con)
-    revisions = sorted(str(r) for r in accounts.stock["revision"].unique())
-    if revision not in revisions:
-        raise QueryError(f"unknown revision {revision!r}; expected one of {', '.join(revisions)}")
-    periods = accounts.periods(revision)
+    bases = accounts.bases()
+    mine = [b for b in bases if b.stock_revision == revision and vital_revision in (None, b.vital_revision)]
+    if not mine:
+        known = ", ".join(f"{b.stock_revision} (WPP {b.vital_revision})" for b in bases)
+        raise QueryError(f"unknown revision {revision!r}" + (f" with WPP {vital_revision}" if vital_revision else "")
+                         + f"; expected one of {known}")
+    basis = mine[0]
+    periods = accounts.periods(basis)
     start = period[0] if isinstance(period, tuple) else int(period)
     chosen = [p for p in periods if p[0] == start and (not isinstance(period, tuple) or p == tuple(period))]
     if not chosen:
@@ -135,23 +142,16 @@ def problem(con: duckdb.DuckDBPyConnection, revision: str, period: int | tuple[i
         raise QueryError(f"unknown sex {sex!r}; expected one of total, male, female")
     if not 0.0 <= correlation <= 1.0:
         raise QueryError(f"correlation must be between 0 and 1, got {correlation}")
-    acc = accounts.account(revision, chosen[0], sex)
+    acc = accounts.account(basis, chosen[0], sex)
     labels = tuple(acc.labels)
     types = con.execute("""
         SELECT iso3, arg_max(type_of_data, year) AS type_of_data FROM migrant_stock_total
         WHERE revision = ? AND sex = 'total' AND type_of_data IS NOT NULL GROUP BY iso3
     """, [revision]).df().set_index("iso3")["type_of_data"]
     cv = np.array([cv_of(types.get(code)) for code in labels])
-    vital_revision = getattr(acc, "vital_revision", None) or _vital_revision(con)
-    return Problem(revision, str(vital_revision), sex, chosen[0], labels,
+    return Problem(revision, basis.vital_revision, sex, chosen[0], labels,
                    acc.stock_start.to_numpy(float, copy=True), acc.stock_end.to_numpy(float, copy=True),
                    acc.vital.copy(), cv, method, correlation, tuple(acc.notes))
-
-
-def _vital_revision(con: duckdb.DuckDBPyConnection) -> str:
-    """The WPP revision of the ``vital`` table (the accounts read it whole; one revision today)."""
-    found = [r[0] for r in con.execute("SELECT DISTINCT revision FROM vital ORDER BY 1").fetchall()]
-    return "+".join(str(r) for r in found) or "none"
 
 
 def factors(p: Problem, rng: np.random.Generator) -> np.ndarray:
