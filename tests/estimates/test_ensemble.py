@@ -60,9 +60,11 @@ def test_scaled_moves_foreign_born_and_keeps_each_column_total() -> None:
     stock = np.array([[100.0, 5.0, 2.0], [10.0, 50.0, 0.0], [0.0, 3.0, 1.0]])
     out = ensemble.scaled(stock, np.array([2.0, 0.5, 3.0]))
     assert out[1, 0] == 20.0 and out[0, 1] == 2.5 and out[0, 2] == 6.0  # foreign-born scaled by their column
-    assert np.allclose(out[:, :2].sum(axis=0), stock[:, :2].sum(axis=0))  # native-born absorbs the change
-    assert out[2, 2] == 0.0  # ... floored at 0 where they cannot: column 3 grows
+    assert np.allclose(out.sum(axis=0), stock.sum(axis=0))  # native-born absorbs the change
+    assert out[0, 2] == pytest.approx(ensemble.CAP * 3.0)  # column 3: 2 foreign-born x 3 > 3 residents: capped
     assert (out >= 0).all()
+    given = ensemble.scaled(stock, np.ones(3), population=np.array([200.0, 60.0, 3.0]))
+    assert np.allclose(given.sum(axis=0), [200.0, 60.0, 3.0])  # the account's population, when it has one
 
 
 def test_draws_depend_only_on_seed_and_index(problem: ensemble.Problem) -> None:

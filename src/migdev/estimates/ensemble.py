@@ -28,7 +28,9 @@ Perturbation rule (one draw)
   nor independent (which would turn a 5 % level error into spurious flows of 7 % of the stock).
 * Populations and vital statistics are not perturbed: WPP's population is the frame of the accounts. The
   native-born cell of each destination absorbs the change (native-born = the account's population minus the
-  perturbed foreign-born, floored at 0), so only the split between native- and foreign-born moves.
+  perturbed foreign-born), so only the split between native- and foreign-born moves. Where a factor would
+  give more foreign-born than residents (Qatar, the Emirates: ~88 % foreign-born) it is capped at
+  :data:`CAP` of the population, i.e. the draw is truncated there rather than refused.
 * Reproducible on any scheduler: draw ``i`` of seed ``s`` uses ``numpy.random.default_rng([s, i])`` and nothing
   else, and the quantiles are computed in draw order from all draws (numpy's linear interpolation), so a
   ``LocalCluster``, a remote cluster or no cluster give identical quantiles.
@@ -75,6 +77,8 @@ CV_UNKNOWN = 0.20
 #: Correlation of the start and end factors' logarithms.
 CORRELATION = 0.5
 QUANTILES = (0.05, 0.5, 0.95)
+#: Foreign-born are capped at this share of the population (Qatar's and the Emirates' stocks are ~88 % of it).
+CAP = 0.999
 
 
 def cv_of(type_of_data: str | None) -> float:
@@ -162,14 +166,26 @@ def factors(p: Problem, rng: np.random.Generator) -> np.ndarray:
     return np.exp(sigma * z - sigma**2 / 2.0)
 
 
-def scaled(stock: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """``stock`` with each column's foreign-born times ``factor`` and the native-born absorbing the change (the
-    column's total kept where the native-born allow it, floored at 0)."""
+def scaled(stock: np.ndarray, factor: np.ndarray, population: np.ndarray | None = None) -> np.ndarray:
+    """``stock`` with each column's foreign-born times ``factor`` and the native-born absorbing the change, so each
+    column keeps its ``population`` (default: its total); foreign-born are capped just under the population (the
+    native-born then ~0), since no account can have more foreign-born residents than residents."""
     native = np.diag(stock).copy()
-    out = stock * factor[None, :]
     foreign = stock.sum(axis=0) - native
-    np.fill_diagonal(out, np.maximum(native + foreign - (foreign * factor), 0.0))
+    total = native + foreign if population is None else np.asarray(population, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cap = np.where(foreign > 0, CAP * total / foreign, np.inf)
+    factor = np.minimum(factor, np.maximum(cap, 0.0))
+    out = stock * factor[None, :]
+    np.fill_diagonal(out, np.maximum(total - foreign * factor, 0.0))
     return out
+
+
+def _population(p: Problem, column: str) -> np.ndarray | None:
+    """The account's population at one end (``pop_start``/``pop_end`` of its vital table), if it has one."""
+    if column not in p.vital.columns:
+        return None
+    return p.vital[column].reindex(list(p.labels)).fillna(0.0).to_numpy(dtype=float)
 
 
 def estimate(p: Problem, stock_start: np.ndarray, stock_end: np.ndarray) -> np.ndarray:
@@ -185,7 +201,8 @@ def estimate(p: Problem, stock_start: np.ndarray, stock_end: np.ndarray) -> np.n
 def draw(p: Problem, seed: int, index: int) -> np.ndarray:
     """Draw ``index`` of ensemble ``seed``: its perturbed stocks' flows. Depends on nothing but its arguments."""
     f = factors(p, np.random.default_rng([seed, index]))
-    return estimate(p, scaled(p.stock_start, f[0]), scaled(p.stock_end, f[1]))
+    return estimate(p, scaled(p.stock_start, f[0], _population(p, "pop_start")),
+                    scaled(p.stock_end, f[1], _population(p, "pop_end")))
 
 
 @contextlib.contextmanager
