@@ -215,6 +215,48 @@ class Observatory:
         return self._select("flow_diagnostic", "*", filters, "stock_revision, vital_revision, period_start, sex, "
                             "origin, destination")
 
+    def flow_band(self, *, period: Any = None, sex: Any = None, origin: Any = None,
+                  destination: Any = None) -> pd.DataFrame:
+        """The spread of the flow estimates per corridor: min, median and max over every method and stock basis the
+        build estimated (``methods`` and ``stock_revisions`` name them; ``estimates`` counts them). A method that
+        stores no flow for a corridor it covers counts as 0, so ``flow_min`` is often 0. ``period`` is its start year.
+        """
+        filters = {
+            "period_start": self._check_choice("period", period, self._revisions("flow_band", "period_start")),
+            "sex": self._check_choice("sex", sex, SEXES),
+            "origin": self._check_codes("origin", origin),
+            "destination": self._check_codes("destination", destination),
+        }
+        return self._select("flow_band", "*", filters, "period_start, origin, destination, sex")
+
+    def flow_ensemble(self, *, revision: Any = None, method: Any = None, period: Any = None, sex: Any = None,
+                      origin: Any = None, destination: Any = None, draws: Any = None,
+                      seed: Any = None) -> pd.DataFrame:
+        """Monte-Carlo quantiles (q05, q50, q95, whole persons) of the flows when the stocks are perturbed by their
+        data quality, next to the unperturbed ``flow``; only ensembles someone ran with ``migdev flows-ensemble``
+        (the build runs none). Each ensemble's rule, draws, seed and timing: ``flow_ensemble_runs()``."""
+        if self.sql("SELECT count(*) AS n FROM flow_ensemble_run")["n"].iloc[0] == 0:
+            raise QueryError("no flow ensemble in this database: run `migdev flows-ensemble` first")
+        runs = "flow_ensemble_run"
+        filters = {
+            "stock_revision": self._check_choice("revision", revision, self._revisions(runs, "stock_revision")),
+            "method": self._check_choice("method", method, self._revisions(runs, "method")),
+            "period_start": self._check_choice("period", period, self._revisions(runs, "period_start")),
+            "sex": self._check_choice("sex", sex, SEXES),
+            "draws": self._check_choice("draws", draws, self._revisions(runs, "draws")),
+            "seed": self._check_choice("seed", seed, self._revisions(runs, "seed")),
+            "origin": self._check_codes("origin", origin),
+            "destination": self._check_codes("destination", destination),
+        }
+        return self._select("flow_ensemble", "stock_revision AS revision, vital_revision, method, sex, period_start, "
+                            "period_end, draws, seed, origin, destination, flow, q05, q50, q95", filters,
+                            "revision, method, period_start, sex, draws, seed, origin, destination")
+
+    def flow_ensemble_runs(self) -> pd.DataFrame:
+        """One row per stored ensemble: its perturbation rule, draws, seed, world totals, scheduler and seconds."""
+        return self.sql("SELECT * FROM flow_ensemble_run ORDER BY stock_revision, method, period_start, sex, "
+                        "draws, seed")
+
     # -- population ----------------------------------------------------------------------------------------
     def population(self, *, iso3: Any = None, year: Any = None, sex: Any = None) -> pd.DataFrame:
         """WPP 2024 population on 1 July, in persons (by sex at five-year points, total every year)."""

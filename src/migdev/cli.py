@@ -350,3 +350,52 @@ def unmatched(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Codes found in a source that match no country or aggregate (reported by the build, not loaded)."""
     df = _query(db, lambda obs: obs.unmatched())
     _emit(df, fmt, title="Unmatched codes")
+
+
+@app.command("flows-ensemble")
+def flows_ensemble(
+    revision: Annotated[str, typer.Option(help="IMS revision the stocks come from.")] = "2024",
+    period: Annotated[int, typer.Option(help="Start year of the period, e.g. 2015 for 2015-2020.")] = 2015,
+    sex: Annotated[str, typer.Option(help="total, male or female.")] = "total",
+    draws: Annotated[int, typer.Option(help="Number of perturbed draws.", min=1)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed: draw i uses numpy.random.default_rng([seed, i]).", min=0)] = 0,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. "
+                                                       "tcp://127.0.0.1:8786 (default: a new LocalCluster).")]
+    = None,
+    workers: Annotated[int, typer.Option(help="Workers of the LocalCluster (ignored with --scheduler).", min=1)] = 2,
+    vital_revision: Annotated[str | None, typer.Option(help="WPP revision of the accounts (default: the build's "
+                                                            "first basis for --revision).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Monte-Carlo uncertainty of the recommended flows (da_pb_closed): perturb the stock tables by their data
+    quality (IMS type of data), re-estimate each draw on Dask, and store the 5/50/95 % quantiles per corridor in
+    the database's `flow_ensemble` (an atomic rewrite, like a build). Prints the largest corridors."""
+    from migdev import store
+    from migdev.config import Settings
+    from migdev.errors import MigdevError
+    from migdev.estimates import ensemble
+
+    target = Settings.from_env().with_(db=db).db
+    try:
+        read_from = ensemble.identity(target) if target.is_file() else None
+        with store.read(target) as con:
+            problem = ensemble.problem(con, revision, period, sex, vital_revision=vital_revision)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            task = progress.add_task(f"{problem.method} IMS {revision} + WPP {problem.vital_revision} "
+                                     f"{problem.period[0]}-{problem.period[1]} {sex}: draws", total=draws)
+            result = ensemble.ensemble(problem, draws, seed, scheduler, workers,
+                                       progress=lambda done: progress.update(task, completed=done))
+        written = ensemble.write(target, result, read_from)
+    except MigdevError as exc:
+        _fail(str(exc), exc.exit_code)
+    rec = result.record
+    console.print(f"[green]stored[/] {written:,} corridors of {draws} draws (seed {seed}) in {target}, "
+                  f"{rec['seconds']:.1f} s on {rec['scheduler']}; world total {rec['total_flow']:,.0f} "
+                  f"(90 % range {rec['total_q05']:,.0f} - {rec['total_q95']:,.0f})", highlight=False)
+    shown = result.corridors.sort_values("flow", ascending=False, kind="stable")
+    if fmt is Format.table:
+        shown = shown.head(20)
+    _emit(shown.reset_index(drop=True), fmt, title=f"Flow ensemble ({problem.method}, IMS {revision}, "
+                                                   f"{problem.period[0]}-{problem.period[1]}, {sex})")

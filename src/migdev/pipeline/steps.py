@@ -94,6 +94,14 @@ def flows(ctx: Context) -> None:
     ctx.rows.update(flows_step.run(ctx.con, ctx, methods=ctx.options.get("flow_methods")))
 
 
+def bands(ctx: Context) -> None:
+    """The spread of the stored flows across methods and stock bases per corridor (``flow_band``)."""
+    bands_step = importlib.import_module("migdev.estimates.bands")
+    ctx.reporter.step("flow bands", 1)
+    ctx.rows.update(bands_step.run(ctx.con, ctx.say))
+    ctx.reporter.advance("flow_band")
+
+
 def check(ctx: Context) -> None:
     """The build's invariants (:mod:`migdev.pipeline.checks`)."""
     checks.run(ctx)
@@ -105,6 +113,7 @@ STEPS: tuple[Step, ...] = (
     Step("harmonise", "harmonise codes", harmonise_all, help="country registry; codes to ISO3; aggregates apart"),
     Step("load", "load", load_all, help="write every table into a new staging database"),
     Step("flows", "estimate flows", flows, optional=True, help="bilateral flows from the stock tables"),
+    Step("bands", "flow bands", bands, optional=True, help="min, median, max of the flows across methods and bases"),
     Step("check", "check invariants", check, help="refuse to publish a build that breaks an invariant"),
 )
 
