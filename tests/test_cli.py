@@ -71,13 +71,13 @@ def test_sources_statuses(small_mirror, monkeypatch: pytest.MonkeyPatch) -> None
     bad = root / sources["wpp2024_annual"].path
     bad.write_bytes(bad.read_bytes() + b"\n")
     monkeypatch.setattr(migdev.sources, "releases", lambda: dict(sources))
-    result = run("sources", "--format", "csv")
+    result = run("sources", "--files", "--format", "csv")
     assert result.exit_code == 0
     status = pd.read_csv(io.StringIO(result.stdout)).set_index("id")["status"]
     assert status["wdi_long"] == "missing"
     assert status["wpp2024_annual"] == "HASH MISMATCH"
     assert status["ims2024_bilateral"] == "verified"
-    table = run("sources")
+    table = run("sources", "--files")
     assert table.exit_code == 0 and "HASH MISMATCH" in table.output and "verified" in table.output
 
 

@@ -258,15 +258,25 @@ class Observatory:
                         "draws, seed")
 
     # -- population ----------------------------------------------------------------------------------------
-    def population(self, *, iso3: Any = None, year: Any = None, sex: Any = None) -> pd.DataFrame:
-        """WPP 2024 population on 1 July, in persons (by sex at five-year points, total every year)."""
-        filters = {"iso3": self._check_codes("country", iso3), "year": year,
+    def _wpp_revision(self, table: str, revision: Any) -> list[Any]:
+        """The WPP revision(s) asked for, checked against what ``table`` holds; default the latest."""
+        held = self._revisions(table)
+        return self._check_choice("WPP revision", held[-1:] if revision is None else revision, held)
+
+    def population(self, *, iso3: Any = None, year: Any = None, sex: Any = None,
+                   revision: Any = None) -> pd.DataFrame:
+        """WPP population on 1 July, in persons (by sex at five-year points, total every year); ``revision`` is the
+        WPP revision (default the latest held, 2024; 2022 is the basis of the published flow estimates)."""
+        filters = {"revision": self._wpp_revision("population", revision),
+                   "iso3": self._check_codes("country", iso3), "year": year,
                    "sex": self._check_choice("sex", sex, SEXES)}
         return self._select("population", "*", filters, "iso3, year, sex")
 
-    def vital(self, *, iso3: Any = None, period_start: Any = None) -> pd.DataFrame:
-        """WPP 2024 births, deaths and net migration over mid-year periods, with the populations at both ends."""
-        filters = {"iso3": self._check_codes("country", iso3), "period_start": period_start}
+    def vital(self, *, iso3: Any = None, period_start: Any = None, revision: Any = None) -> pd.DataFrame:
+        """WPP births, deaths and net migration over mid-year periods, with the populations at both ends;
+        ``revision`` as for :meth:`population`."""
+        filters = {"revision": self._wpp_revision("vital", revision), "iso3": self._check_codes("country", iso3),
+                   "period_start": period_start}
         return self._select("vital", "*", filters, "iso3, period_start, period_end")
 
     # -- development -----------------------------------------------------------------------------------------

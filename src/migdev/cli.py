@@ -324,12 +324,14 @@ def population(
     iso3: Annotated[list[str] | None, typer.Option(help="ISO3 code (repeatable).")] = None,
     year: Annotated[list[int] | None, typer.Option(help="Year (repeatable).")] = None,
     sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
+    revision: Annotated[str | None, typer.Option(help="WPP revision, 2024 (default) or 2022.")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Population on 1 July (UN World Population Prospects 2024), in persons."""
-    df = _query(db, lambda obs: obs.population(iso3=iso3, year=year, sex=sex))
-    _emit(df, fmt, title="Population (WPP 2024)")
+    """Population on 1 July (UN World Population Prospects), in persons."""
+    df = _query(db, lambda obs: obs.population(iso3=iso3, year=year, sex=sex, revision=revision))
+    shown = ", ".join(sorted(set(df["revision"].astype(str)))) if len(df) else revision or "latest"
+    _emit(df, fmt, title=f"Population (WPP {shown})")
 
 
 @app.command()
