@@ -116,6 +116,10 @@ def _lines(path: Path, names: Sequence[str]) -> tuple[int, list[list[str]]]:
         raise ParseError(path, f"byte 0x{data[start]:02x} at offset {start} is not UTF-8 text",
                          row=data.count(b"\n", 0, start) + 1,
                          column=first[field].strip() if field < len(first) else None) from exc
+    if text.strip() and not text.endswith(("\n", "\r")):
+        # every UN table ends with a line end: a last line without one is a file cut short (a truncated number
+        # would otherwise be read as a smaller one), as csv_tables refuses it
+        raise ParseError(path, "the last line has no line end: the file was cut", row=text.count("\n") + 1)
     rows = [line.split("\t") for line in text.splitlines()]
     wanted = set(names)
     for i, cells in enumerate(rows[:50]):
