@@ -22,8 +22,7 @@ SECTIONS = ("Parameters", "Returns", "References", "Examples")
 # Not yet in numpydoc form (their prose docstrings predate the rule). Their modules are near 400 lines, so the
 # sections come with a split of ipf/ipfp/indices. strict: the mark fails as soon as one is documented.
 UNDOCUMENTED = {
-    "cm2", "cm3", "fit_scaled", "index_connectivity", "index_distance", "index_impact", "index_intensity",
-    "ipf2", "ipf3", "ipf3_qi", "weighted_median",
+    "fit_scaled", "index_connectivity", "index_distance", "index_impact", "index_intensity", "weighted_median",
 }  # fmt: skip
 
 

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migdev.flows.demographic import ffs_demo
-from migdev.flows.ipfp import fit_scaled, ipfp
+from migdev.flows.ipfp import ipfp
 from migdev.flows.methods import estimate
+from migdev.flows.scaled import fit_scaled
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

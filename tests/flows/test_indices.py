@@ -7,15 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
-from migdev.flows import indices
-from migdev.flows.indices import (
-    index_connectivity,
-    index_distance,
-    index_impact,
-    index_intensity,
-    weighted_median,
-)
+import migdev.flows as flows
+from migdev.flows.distance import index_distance
+from migdev.flows.indices import index_connectivity, index_impact, index_intensity
+from migdev.flows.median import weighted_median
 from tests.flows.migest_vectors import cases, load
 
 D_MATRIX_CASE = "index_distance__gen10_od_matrix_d_matrix_error"
@@ -34,7 +31,7 @@ def _assert_index_frame(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 
 def _run(case: str) -> pd.DataFrame:
-    func = getattr(indices, case.split("__")[0])
+    func = getattr(flows, case.split("__")[0])
     args: dict[str, Any] = dict(load(case)["args"])
     return func(**args)
 
@@ -128,13 +125,13 @@ def test_index_impact_diagonal_of_matrix_is_ignored() -> None:
 def test_index_connectivity_uses_statsmodels_glm(monkeypatch: pytest.MonkeyPatch) -> None:
     """The independence fit (and the distance decay) comes from statsmodels' Poisson GLM."""
     calls: list[str] = []
-    real = indices.sm.GLM
+    real = sm.GLM
 
     def spy(*a: Any, **k: Any) -> Any:
         calls.append(type(k["family"]).__name__)
         return real(*a, **k)
 
-    monkeypatch.setattr(indices.sm, "GLM", spy)
+    monkeypatch.setattr(sm, "GLM", spy)
     _run("index_connectivity__gen10_od_matrix")
     _run("index_distance__gen10_od_matrix")
     assert calls == ["Poisson", "Poisson"]

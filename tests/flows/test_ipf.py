@@ -1,4 +1,4 @@
-"""ipf2, ipf3, ipf3_qi, cm2, cm3 against the migest 2.0.5 vectors, plus properties of the fits."""
+"""ipf2, ipf3, ipf3_qi (flows.ipf) and cm2, cm3 (flows.cm) against the migest 2.0.5 vectors; properties of the fits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from migdev.flows import ipf
+from migdev.flows import cm, ipf
 from tests.flows.migest_vectors import Array3, cases, load
 
 RTOL = 1e-6
@@ -62,7 +62,7 @@ CM_OK = [c for c in cases("cm2__") + cases("cm3__") if c != "cm3__doc_three_tabl
 
 @pytest.mark.parametrize("case", CM_OK)
 def test_cm_matches_migest(case: str) -> None:
-    func = getattr(ipf, case.split("__")[0])
+    func = getattr(cm, case.split("__")[0])
     out = load(case)["output"]
     result = func(**_call_args(case))
     _assert_table(result.n, out["n"])
@@ -76,7 +76,7 @@ def test_cm_matches_migest(case: str) -> None:
 def test_cm3_three_tables_totals_longer_than_offset_is_an_error() -> None:
     """migest silently uses the first 2 of 3 totals here; we refuse the mismatch."""
     with pytest.raises(ValueError, match=r"row_tot .*col_tot .*must match"):
-        ipf.cm3(**_call_args("cm3__doc_three_tables"))
+        cm.cm3(**_call_args("cm3__doc_three_tables"))
 
 
 def test_cm3_three_tables_sweeps_reproduce_migest_on_the_totals_it_used() -> None:
@@ -84,7 +84,7 @@ def test_cm3_three_tables_sweeps_reproduce_migest_on_the_totals_it_used() -> Non
     args = _call_args("cm3__doc_three_tables")
     out = load("cm3__doc_three_tables")["output"]
     m = args["m"]
-    alpha, beta, it = ipf._cm_sweeps(args["row_tot"][:2], args["col_tot"][:2], m.sum(axis=2), 1e-6, 500)
+    alpha, beta, it = cm._cm_sweeps(args["row_tot"][:2], args["col_tot"][:2], m.sum(axis=2), 1e-6, 500)
     assert it == 500
     np.testing.assert_allclose(np.concatenate([alpha, beta]), out["theta"].to_numpy(), rtol=RTOL)
     _assert_table(alpha[:, None, None] * beta[None, :, None] * m, out["n"])
@@ -125,7 +125,7 @@ def test_ipf3_inconsistent_birthplace_totals() -> None:
 
 def test_cm2_inconsistent_totals() -> None:
     with pytest.raises(ValueError, match=r"sum\(row_tot\) = 10.*sum\(col_tot\) = 12"):
-        ipf.cm2([4, 6], [5, 7])
+        cm.cm2([4, 6], [5, 7])
 
 
 def test_ipf3_qi_two_d_diag_count_equals_default() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from migdev.flows.ipfp import fit_scaled, ipfp
+from migdev.flows.ipfp import ipfp
+from migdev.flows.scaled import fit_scaled
 
 from . import migest_vectors as mv
 

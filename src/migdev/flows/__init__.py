@@ -34,7 +34,7 @@ _EXPORTS: dict[str, str] = {
     "BirthplaceFlow": "result",
     # mipfp's loop
     "ipfp": "ipfp",
-    "fit_scaled": "ipfp",
+    "fit_scaled": "scaled",
     "IpfpResult": "ipfp",
     "IpfpCall": "ipfp",
     # the six named estimates of Abel & Cohen (2019)
@@ -46,10 +46,10 @@ _EXPORTS: dict[str, str] = {
     "ipf2": "ipf",
     "ipf3": "ipf",
     "ipf3_qi": "ipf",
-    "cm2": "ipf",
-    "cm3": "ipf",
     "IpfResult": "ipf",
-    "CmResult": "ipf",
+    "cm2": "cm",
+    "cm3": "cm",
+    "CmResult": "cm",
     # simpler estimators
     "ffs_rates": "rates",
     "ffs_diff": "rates",
@@ -57,8 +57,8 @@ _EXPORTS: dict[str, str] = {
     "index_intensity": "indices",
     "index_impact": "indices",
     "index_connectivity": "indices",
-    "index_distance": "indices",
-    "weighted_median": "indices",
+    "index_distance": "distance",
+    "weighted_median": "median",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,4 +1,4 @@
-"""The steps of ``ffs_demo`` (migest 2.0.5), one function each, with the fits they share.
+"""The steps of ``ffs_demo`` (migest 2.0.5), one function each; the logged fits they make are in :mod:`._fits`.
 
 migest gives each step its own file (``R/birth_mat.R``, ``R/nb_scale_global.R``, ...); here they are one
 module in the order ``ffs_demo`` runs them, except the place-of-birth matching (:mod:`migdev.flows.matching`).
@@ -20,56 +20,20 @@ import numpy as np
 import pandas as pd
 
 from migdev.errors import EstimationError
+from migdev.flows._fits import MAX_ITER, TOL, _fit_columns, _log
 from migdev.flows._inputs import label as _label
 from migdev.flows._inputs import matrix as _matrix
 from migdev.flows._inputs import vector as _vector
-from migdev.flows.ipfp import IpfpCall, fit_scaled, ipfp
+from migdev.flows.scaled import fit_scaled
 
 __all__ = ["birth_mat", "death_mat", "nb_scale_global", "rescale_integer_sum", "sum_od"]
 
-TOL = 1e-3
-MAX_ITER = 100_000
 ROUNDOFF = 1e-9  # relative size of negatives treated as round-off (set to 0) rather than errors
 
 
 # --------------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------------
-
-
-def _log(calls: list[IpfpCall] | None, caller: str, res: Any, targets: Sequence[np.ndarray]) -> None:
-    if calls is not None:
-        calls.append(
-            IpfpCall(
-                caller,
-                len(targets),
-                tuple(float(np.sum(t)) for t in targets),
-                res.iterations,
-                res.conv,
-                res.final_change,
-                tuple(res.error_margins),
-            )
-        )
-
-
-def _fit_columns(seed: np.ndarray, col_target: np.ndarray, caller: str, calls, what: str) -> np.ndarray:
-    """One-margin mipfp fit on columns: each column j scaled to col_target[j] (0 if either sum is 0)."""
-    res = ipfp(seed, [(1,)], [col_target], TOL, MAX_ITER, TOL, seed_name=what, target_names=["column target"])
-    _log(calls, caller, res, [col_target])
-    return res.x
-
-
-def _fit_rows(seed: np.ndarray, row_target: np.ndarray, caller: str, calls, what: str) -> np.ndarray:
-    res = ipfp(seed, [(0,)], [row_target], TOL, MAX_ITER, TOL, seed_name=what, target_names=["row target"])
-    _log(calls, caller, res, [row_target])
-    return res.x
-
-
-def _fit_rows_cols(seed, rows, cols, caller, calls, names) -> np.ndarray:
-    """Two-margin mipfp fit (rows then columns) via the factored engine; consistent totals required."""
-    fit = fit_scaled(seed, rows[:, None], cols[:, None], TOL, MAX_ITER, TOL, names=names)
-    _log(calls, caller, fit, [rows, cols])
-    return fit.dense(np.asarray(seed, dtype=float))[:, :, 0]
 
 
 def _scale(*arrays: np.ndarray) -> float:

@@ -1,14 +1,16 @@
-"""Iterative proportional fitting and conditional maximisation, as in migest 2.0.5.
+"""Iterative proportional fitting, as in migest 2.0.5: ``ipf2``, ``ipf3`` and ``ipf3_qi``.
 
-These are migest's own fitting primitives (``ipf2``, ``ipf3``, ``ipf3_qi``, ``cm2``, ``cm3``); ``ffs_demo``
-uses ``mipfp::Ipfp`` instead (see :mod:`migdev.flows.ipfp`). They are reproduced step for step (same update
-order, same stopping rule, same iteration count) so that results match migest to machine precision, but
-every update is one whole-array numpy operation rather than loops over regions.
+These are migest's own IPF primitives; ``ffs_demo`` uses ``mipfp::Ipfp`` instead (see
+:mod:`migdev.flows.ipfp`), and Willekens' conditional maximisation (``cm2``, ``cm3``) is in
+:mod:`migdev.flows.cm`. They are reproduced step for step (same update order, same stopping rule, same
+iteration count) so that results match migest to machine precision, but every update is one whole-array
+numpy operation rather than loops over regions.
 
 Inputs may be numpy arrays, pandas objects or nested sequences; outputs are numpy arrays (labels stay with
 the caller). Conventions: 2-d tables are ``[orig, dest]``; 3-d tables are ``[orig, dest, pob]`` (``i, j, k``). A scaling
 factor ``target / current`` that is NaN or infinite (a zero current margin) is set to 0, as in migest, so
-cells that cannot be fitted are emptied rather than blown up.
+cells that cannot be fitted are emptied rather than blown up. The input coercions and that factor rule
+(``_vec``, ``_mat``, ``_factor``) are shared with :mod:`migdev.flows.cm`.
 
 References: Willekens (1999) "Modelling approaches to the indirect estimation of migration flows";
 Abel (2013) "Estimating global migration flow tables using place of birth data", Demographic Research 28.
@@ -16,7 +18,6 @@ Abel (2013) "Estimating global migration flow tables using place of birth data",
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from migdev.errors import EstimationError
 
-__all__ = ["CmResult", "IpfResult", "cm2", "cm3", "ipf2", "ipf3", "ipf3_qi"]
+__all__ = ["IpfResult", "ipf2", "ipf3", "ipf3_qi"]
 
 ArrayLike = Any  # numpy array, pandas DataFrame/Series, nested sequences
 
@@ -41,30 +42,6 @@ class IpfResult:
     mu: np.ndarray
     it: int
     tol: float
-
-
-@dataclass(frozen=True)
-class CmResult:
-    """Fitted table of a conditional-maximisation run (Willekens' log-linear parameters).
-
-    ``n`` is the fitted table, ``theta`` the concatenated parameters ``(alpha_1.., beta_1..)`` exactly as
-    migest returns them (their common scale depends on the iteration path), ``it`` the value of migest's
-    internal counter when the loop stopped (it starts at 1, so ``it - 1`` sweeps were done).
-    """
-
-    n: np.ndarray
-    theta: np.ndarray
-    it: int
-
-    @property
-    def alpha(self) -> np.ndarray:
-        """Origin (row) parameters."""
-        return self.theta[: self.n.shape[0]]
-
-    @property
-    def beta(self) -> np.ndarray:
-        """Destination (column) parameters."""
-        return self.theta[self.n.shape[0] :]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -146,8 +123,50 @@ def ipf2(
     scaled, and the loop runs at least once and then while the largest discrepancy exceeds ``tol`` and
     fewer than ``maxit`` sweeps were done. Either margin may be ``None`` (one-margin proportional fit).
 
+    Parameters
+    ----------
+    row_tot, col_tot : array_like, optional
+        Target row (origin) and column (destination) totals; at least one is needed, and when both are
+        given their sums must agree.
+    m : array_like, optional
+        The offset (seed) table, ``[orig, dest]``; default all ones (then both margins are needed to know
+        the shape). Zero cells stay zero, which is how a zero diagonal keeps stayers out.
+    tol : float
+        Largest absolute margin discrepancy accepted.
+    maxit : int
+        Most sweeps.
+
+    Returns
+    -------
+    IpfResult
+        ``mu`` the fitted table, ``it`` the sweeps done, ``tol`` the discrepancy reached.
+
+    Raises
+    ------
+    EstimationError
+        No margin, margins of the wrong length, or totals that do not agree.
+
+    Notes
+    -----
     Deviation from migest: the total check is two-sided (migest only stops when ``sum(row) - sum(col) >
     tol``) and allows float rounding of ``1e-10`` relative to the totals.
+
+    References
+    ----------
+    migest 2.0.5 ``ipf2``; Deming & Stephan (1940), Annals of Mathematical Statistics 11:427; Willekens
+    (1999), Mathematical Population Studies 7:239.
+
+    Examples
+    --------
+    >>> m = np.array([[0, 30, 10, 20], [15, 0, 5, 10], [10, 20, 0, 30], [5, 10, 15, 0]])
+    >>> res = ipf2(row_tot=[60, 40, 50, 30], col_tot=[40, 55, 35, 50], m=m)
+    >>> res.mu.round(1)
+    array([[ 0. , 29.9, 12.3, 17.8],
+           [23. ,  0. ,  7. , 10.1],
+           [11.3, 16.6,  0. , 22.2],
+           [ 5.8,  8.5, 15.7,  0. ]])
+    >>> res.it, res.mu.sum(axis=0).round(3)
+    (12, array([40., 55., 35., 50.]))
     """
     rows = None if row_tot is None else _vec(row_tot, "row_tot")
     cols = None if col_tot is None else _vec(col_tot, "col_tot")
@@ -201,11 +220,53 @@ def ipf3(
 ) -> IpfResult:
     """Fit an origin x destination x birthplace table to two bilateral stock tables (migest ``ipf3``).
 
-    ``row_tot[i, k]`` is the number born in k living in i at the start (orig x pob), ``col_tot[k, j]`` the
-    number born in k living in j at the end (pob x dest), i.e. the targets are ``n_ik = row_tot`` and
-    ``n_jk = col_tot.T``. ``m`` is an optional offset, 2-d (recycled over pob) or 3-d. Each sweep scales the
-    (i, k) margin then the (j, k) margin; the discrepancies are measured before each scaling and the loop
-    runs while the largest exceeds ``tol`` and fewer than ``maxit`` sweeps were done.
+    The targets are ``n_ik = row_tot`` and ``n_jk = col_tot.T``. Each sweep scales the (i, k) margin then
+    the (j, k) margin; the discrepancies are measured before each scaling and the loop runs while the
+    largest exceeds ``tol`` and fewer than ``maxit`` sweeps were done.
+
+    Parameters
+    ----------
+    row_tot : array_like
+        ``row_tot[i, k]``: the number born in k living in i at the start (orig x pob), i.e. the start stock
+        table transposed.
+    col_tot : array_like
+        ``col_tot[k, j]``: the number born in k living in j at the end (pob x dest). Its row sums must equal
+        the column sums of ``row_tot`` (the same people by place of birth, after rounding).
+    m : array_like, optional
+        Offset, 2-d ``[i, j]`` (recycled over pob) or 3-d ``[i, j, k]``; default all ones.
+    tol : float
+        Largest absolute margin discrepancy accepted.
+    maxit : int
+        Most sweeps.
+
+    Returns
+    -------
+    IpfResult
+        ``mu[i, j, k]`` (stayers on ``i == j``), the sweeps done and the discrepancy reached.
+
+    Raises
+    ------
+    EstimationError
+        Tables that are not square and of one size, or whose totals by place of birth differ.
+
+    References
+    ----------
+    migest 2.0.5 ``ipf3``; Abel (2013), Demographic Research 28:505.
+
+    Examples
+    --------
+    Stocks by place of birth (rows) x residence (columns), five years apart:
+
+    >>> s1 = np.array([[1000, 100, 10, 0], [55, 555, 50, 60], [80, 40, 800, 40], [20, 25, 20, 200]])
+    >>> s2 = np.array([[950, 100, 60, 0], [80, 505, 75, 60], [90, 30, 800, 40], [40, 45, 0, 180]])
+    >>> res = ipf3(row_tot=s1.T, col_tot=s2)
+    >>> res.mu.sum(axis=2).round(1)
+    array([[872.5, 134.6, 126.4,  21.5],
+           [154.8, 403.8,  96.6,  64.9],
+           [ 92.1,  64.4, 672.4,  51.1],
+           [ 40.6,  77.3,  39.6, 142.5]])
+    >>> res.it
+    2
     """
     n_ik = _mat(row_tot, "row_tot")
     n_jk = _mat(col_tot, "col_tot").T
@@ -243,16 +304,53 @@ def ipf3_qi(
 ) -> IpfResult:
     """Quasi-independence 3-way IPF: stayers ``mu[i, i, k]`` fixed, movers fitted (migest ``ipf3_qi``).
 
-    Margins as in :func:`ipf3`. ``diag_count`` gives the stayers; by default ``min(n_ik[i, k], n_jk[i, k])``,
-    the most people born in k who could have stayed in i. With ``speed=True`` the stayers are removed from
-    both margins and the diagonal is fitted to 0 (then overwritten with the stayers at the end); with
-    ``speed=False`` the diagonal is fitted as a third margin. Each sweep scales (i, k), then (j, k), then the
-    diagonal, measuring each discrepancy before its scaling.
+    With ``speed=True`` the stayers are removed from both margins and the diagonal is fitted to 0 (then
+    overwritten with the stayers at the end); with ``speed=False`` the diagonal is fitted as a third
+    margin. Each sweep scales (i, k), then (j, k), then the diagonal, measuring each discrepancy before
+    its scaling.
 
-    Deviation from migest: ``diag_count`` may be a 2-d ``[i, k]`` table of stayers or a 3-d array of which
-    only the ``[i, i, k]`` cells are read. migest subtracts ``sum_j dc[i, j, k] - (R - 1)`` from the
-    margins, which equals the stayers only when every off-diagonal cell of ``dc`` is 1 (true for its
-    default); we subtract the stayers themselves.
+    Parameters
+    ----------
+    row_tot, col_tot, m, tol, maxit
+        As for :func:`ipf3`.
+    diag_count : array_like, optional
+        The stayers: a 2-d ``[i, k]`` table, or a 3-d array of which only the ``[i, i, k]`` cells are read.
+        By default ``min(n_ik[i, k], n_jk[i, k])``, the most people born in k who could have stayed in i.
+    speed : bool
+        Fit the movers alone (True) or the diagonal as a third margin (False); both give the same table.
+
+    Returns
+    -------
+    IpfResult
+        ``mu[i, j, k]`` with the stayers on ``i == j``, the sweeps done and the discrepancy reached.
+
+    Raises
+    ------
+    EstimationError
+        As for :func:`ipf3`, and a ``diag_count`` of the wrong shape.
+
+    Notes
+    -----
+    Deviation from migest: migest subtracts ``sum_j dc[i, j, k] - (R - 1)`` from the margins, which equals
+    the stayers only when every off-diagonal cell of ``dc`` is 1 (true for its default); we subtract the
+    stayers themselves.
+
+    References
+    ----------
+    migest 2.0.5 ``ipf3_qi``; Abel (2013), Demographic Research 28:505.
+
+    Examples
+    --------
+    The stocks of :func:`ipf3`; with stayers fixed, far fewer people move:
+
+    >>> s1 = np.array([[1000, 100, 10, 0], [55, 555, 50, 60], [80, 40, 800, 40], [20, 25, 20, 200]])
+    >>> s2 = np.array([[950, 100, 60, 0], [80, 505, 75, 60], [90, 30, 800, 40], [40, 45, 0, 180]])
+    >>> res = ipf3_qi(row_tot=s1.T, col_tot=s2)
+    >>> res.mu.sum(axis=2).round(1)
+    array([[1105.,    0.,   50.,    0.],
+           [  35.,  660.,   25.,    0.],
+           [  10.,   10.,  860.,    0.],
+           [  10.,   10.,    0.,  280.]])
     """
     n_ik = _mat(row_tot, "row_tot")
     n_jk = _mat(col_tot, "col_tot").T
@@ -289,86 +387,3 @@ def ipf3_qi(
         max_diff = float(max(d_ik, d_jk, d_diag))
     mu[idx, idx, :] = stay
     return IpfResult(mu=mu, it=it, tol=max_diff)
-
-
-# --------------------------------------------------------------------------------------------------
-# conditional maximisation
-# --------------------------------------------------------------------------------------------------
-
-
-def _cm_check(rows: np.ndarray, cols: np.ndarray, shape: Sequence[int]) -> None:
-    if rows.size != shape[0] or cols.size != shape[1]:
-        raise EstimationError(
-            f"row_tot ({rows.size} entries) and col_tot ({cols.size} entries) must match the offset's "
-            f"{shape[0]} origins and {shape[1]} destinations"
-        )
-    if _r_round(rows.sum()) != _r_round(cols.sum()):
-        raise EstimationError(
-            f"row and column totals are not equal: sum(row_tot) = {rows.sum():.10g}, sum(col_tot) = {cols.sum():.10g}"
-        )
-
-
-def _cm_sweeps(
-    rows: np.ndarray, cols: np.ndarray, m2: np.ndarray, tol: float, maxit: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Willekens' conditional maximisation on a 2-d offset; returns alpha, beta and migest's counter.
-
-    The counter starts at 1, so at most ``maxit - 1`` sweeps run (as in migest).
-    """
-    alpha = np.ones(rows.size)
-    beta = np.ones(cols.size)
-    it = 1
-    max_diff = 2 * tol
-    while max_diff > tol and it < maxit:
-        new_alpha = _factor(rows, m2 @ beta)
-        new_beta = _factor(cols, new_alpha @ m2)
-        max_diff = float(max(np.abs(new_alpha - alpha).max(), np.abs(new_beta - beta).max()))
-        alpha, beta = new_alpha, new_beta
-        it += 1
-    return alpha, beta, it
-
-
-def cm2(
-    row_tot: ArrayLike,
-    col_tot: ArrayLike,
-    m: ArrayLike | None = None,
-    tol: float = 1e-6,
-    maxit: int = 500,
-) -> CmResult:
-    """Fit ``n_ij = alpha_i beta_j m_ij`` to row and column totals by conditional maximisation (``cm2``).
-
-    Each sweep updates every alpha from the previous betas, then every beta from the new alphas; the loop
-    stops when no parameter moved by more than ``tol`` (or at ``maxit``, counting from 1). Equivalent to IPF
-    at convergence, but it also returns the log-linear parameters ``theta``.
-    """
-    rows = _vec(row_tot, "row_tot")
-    cols = _vec(col_tot, "col_tot")
-    m2 = np.ones((rows.size, cols.size)) if m is None else _mat(m, "m")
-    _cm_check(rows, cols, m2.shape)
-    alpha, beta, it = _cm_sweeps(rows, cols, m2, tol, maxit)
-    return CmResult(n=alpha[:, None] * beta[None, :] * m2, theta=np.concatenate([alpha, beta]), it=it)
-
-
-def cm3(
-    row_tot: ArrayLike,
-    col_tot: ArrayLike,
-    m: ArrayLike,
-    tol: float = 1e-6,
-    maxit: int = 500,
-) -> CmResult:
-    """Conditional maximisation of ``n_ijk = alpha_i beta_j m_ijk`` given origin and destination totals.
-
-    migest ``cm3``: the same as :func:`cm2` on the offset summed over its third dimension; the fitted
-    table keeps the third dimension's pattern within every (i, j) cell.
-
-    Deviation from migest: totals whose length does not match the offset raise ``EstimationError``; migest
-    silently uses the first entries (its ``three_tables`` example).
-    """
-    rows = _vec(row_tot, "row_tot")
-    cols = _vec(col_tot, "col_tot")
-    m3 = np.asarray(m, dtype=float)
-    if m3.ndim != 3:
-        raise EstimationError(f"cm3 needs a 3-d offset m, got shape {m3.shape}")
-    _cm_check(rows, cols, m3.shape)
-    alpha, beta, it = _cm_sweeps(rows, cols, m3.sum(axis=2), tol, maxit)
-    return CmResult(n=alpha[:, None, None] * beta[None, :, None] * m3, theta=np.concatenate([alpha, beta]), it=it)

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from migdev.errors import EstimationError
+from migdev.flows._fits import TOL, _fit_rows, _fit_rows_cols
 from migdev.flows._inputs import label as _label
 from migdev.flows._inputs import matrix as _matrix
-from migdev.flows.components import TOL, _clip_roundoff, _first_negative, _fit_rows, _fit_rows_cols, _scale
+from migdev.flows.components import _clip_roundoff, _first_negative, _scale
 from migdev.flows.ipfp import IpfpCall
 
 __all__ = ["MATCH_METHODS", "MatchedStocks", "match_birthplace_tot"]
