@@ -19,11 +19,6 @@ import migdev.flows as flows
 
 MODULES = sorted(m.name for m in pkgutil.iter_modules(flows.__path__))
 SECTIONS = ("Parameters", "Returns", "References", "Examples")
-# Not yet in numpydoc form (their prose docstrings predate the rule). Their modules are near 400 lines, so the
-# sections come with a split of ipf/ipfp/indices. strict: the mark fails as soon as one is documented.
-UNDOCUMENTED = {
-    "fit_scaled", "index_connectivity", "index_distance", "index_impact", "index_intensity", "weighted_median",
-}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -42,13 +37,10 @@ def test_exports_complete(name: str) -> None:
     assert not missing, f"migdev.flows._EXPORTS lacks {missing} of migdev.flows.{name}"
 
 
-def _public_functions() -> list:
-    names = sorted(n for n in flows.__all__ if inspect.isfunction(getattr(flows, n)))
-    todo = pytest.mark.xfail(strict=True, reason="numpydoc sections not written yet")
-    return [pytest.param(n, marks=todo) if n in UNDOCUMENTED else n for n in names]
+PUBLIC_FUNCTIONS = sorted(n for n in flows.__all__ if inspect.isfunction(getattr(flows, n)))
 
 
-@pytest.mark.parametrize("name", _public_functions())
+@pytest.mark.parametrize("name", PUBLIC_FUNCTIONS)
 def test_public_functions_have_numpydoc_sections(name: str) -> None:
     doc = inspect.getdoc(getattr(flows, name)) or ""
     missing = [s for s in SECTIONS if f"\n{s}\n{'-' * len(s)}\n" not in doc]

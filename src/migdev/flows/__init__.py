@@ -32,17 +32,17 @@ _EXPORTS: dict[str, str] = {
     "FactoredFlow": "result",
     "FlowSum": "result",
     "BirthplaceFlow": "result",
-    # mipfp's loop
+    # mipfp's loop: the dense fit and the factored engine
     "ipfp": "ipfp",
-    "fit_scaled": "scaled",
     "IpfpResult": "ipfp",
     "IpfpCall": "ipfp",
+    "fit_scaled": "scaled",
     # the six named estimates of Abel & Cohen (2019)
     "estimate": "methods",
     "METHODS": "methods",
     "PB_WEIGHT": "methods",
     "global_flow_from_net": "methods",
-    # fitting primitives
+    # migest's fitting primitives: IPF and conditional maximisation
     "ipf2": "ipf",
     "ipf3": "ipf",
     "ipf3_qi": "ipf",
@@ -53,7 +53,7 @@ _EXPORTS: dict[str, str] = {
     # simpler estimators
     "ffs_rates": "rates",
     "ffs_diff": "rates",
-    # indices
+    # indices (index_distance with its weighted median in their own modules)
     "index_intensity": "indices",
     "index_impact": "indices",
     "index_connectivity": "indices",

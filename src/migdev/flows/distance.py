@@ -58,16 +58,55 @@ def index_distance(
     """Distance profile of migration: flow-weighted mean and median distance, and the distance decay.
 
     Over the flows between distinct regions: ``mean`` = flow-weighted mean distance; ``median`` =
-    flow-weighted median (matrixStats' interpolated rule, see :func:`weighted_median`); ``decay`` =
-    coefficient of ``log(dist)`` in the gravity model ``round(flow) ~ orig + dest + log(dist)``, fitted as a
-    Poisson GLM with statsmodels. A matrix ``m`` contributes all off-diagonal pairs (zero flows included), a
-    long ``m`` the pairs it lists.
+    flow-weighted median (matrixStats' interpolated rule, see :func:`~migdev.flows.median.weighted_median`);
+    ``decay`` = coefficient of ``log(dist)`` in the gravity model ``round(flow) ~ orig + dest + log(dist)``,
+    fitted as a Poisson GLM with statsmodels. A matrix ``m`` contributes all off-diagonal pairs (zero flows
+    included), a long ``m`` the pairs it lists.
 
-    ``d`` is a long data frame with origin, destination and ``dist`` columns, or a square distance matrix
-    (a DataFrame labelled like ``m``, or an array in ``m``'s region order).
+    Parameters
+    ----------
+    m : DataFrame or array_like
+        Flows: a square origin x destination table or a long frame with ``orig``, ``dest``, ``flow`` columns.
+    d : DataFrame or array_like
+        Distances: a long frame with origin, destination and ``dist`` columns, or a square matrix (a DataFrame
+        labelled like ``m``, or an array in ``m``'s region order). Distances between regions must be positive.
+    dist : str
+        Column name of the distances in a long ``d``.
+    orig, dest, flow : str
+        Column names of a long ``m`` (and of the pairs in a long ``d``).
+    long : bool
+        Measures as rows (``measure``, ``value``) or as the columns of one row.
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``mean``, ``median`` and ``decay``.
+
+    Raises
+    ------
+    EstimationError
+        A pair without a distance, a distance that is not positive, or no positive flow.
+
+    Notes
+    -----
     Deviations from migest 2.0.5: a matrix ``d`` is accepted (migest documents it but fails in
     ``dplyr::rename``), and ``d`` needs no ``flow`` column (migest requires one and ignores its values).
+
+    References
+    ----------
+    migest 2.0.5 ``index_distance``; Bell et al. (2002), Journal of the Royal Statistical Society A 165:435.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C", "D"]
+    >>> m = pd.DataFrame([[0, 30, 10, 20], [15, 0, 5, 10], [10, 20, 0, 30], [5, 10, 15, 0]], index=r, columns=r)
+    >>> d = pd.DataFrame([[0, 100, 300, 500], [100, 0, 250, 400], [300, 250, 0, 200], [500, 400, 200, 0]],
+    ...                  index=r, columns=r)
+    >>> index_distance(m, d)
+      measure       value
+    0    mean  256.944444
+    1  median  242.857143
+    2   decay   -0.705819
     """
     mat, labels = _od_matrix(m, orig, dest, flow)
     if _is_long(m, orig, dest, flow):

@@ -84,6 +84,39 @@ def index_intensity(mig_total: float, pop_total: float, n: int, long: bool = Tru
 
     ``cmp = 100 * mig_total / pop_total`` (percent of the population that moved); ``courgeau_k = cmp /
     log(n^2)`` removes the effect of the number of regions ``n`` on the measured intensity.
+
+    Parameters
+    ----------
+    mig_total : float
+        Migrants between the regions in the period.
+    pop_total : float
+        The population at risk (positive).
+    n : int
+        Number of regions (at least 2).
+    long : bool
+        Measures as rows (``measure``, ``value``) or as the columns of one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cmp`` and ``courgeau_k``.
+
+    Raises
+    ------
+    EstimationError
+        A population that is not positive or fewer than 2 regions.
+
+    References
+    ----------
+    migest 2.0.5 ``index_intensity``; Courgeau (1973), Population 28:511; Bell et al. (2002), Journal of the
+    Royal Statistical Society A 165:435.
+
+    Examples
+    --------
+    >>> index_intensity(mig_total=180, pop_total=5000, n=4)
+          measure     value
+    0         cmp  3.600000
+    1  courgeau_k  1.298426
     """
     if pop_total <= 0:
         raise EstimationError(f"pop_total must be positive, got {pop_total}")
@@ -109,12 +142,49 @@ def index_impact(
     rate, 100 * sum|net| / 2 / total population; ``preference`` = sum of flows relative to those expected
     from population shares; ``velocity`` = sum of flows per product of populations, times total population.
 
-    ``p`` holds the populations: a DataFrame with columns ``reg`` and ``pop``, a Series indexed by region, or
-    an array in the order of ``m``'s regions. Regions of ``p`` not in ``m`` are ignored; a region of ``m``
-    without a population is an error.
+    Parameters
+    ----------
+    m : DataFrame or array_like
+        Flows: a square origin x destination table or a long frame with ``orig``, ``dest``, ``flow`` columns.
+    p : DataFrame, Series or array_like
+        Populations: a DataFrame with columns ``reg`` and ``pop``, a Series indexed by region, or an array in
+        the order of ``m``'s regions. Regions of ``p`` not in ``m`` are ignored.
+    pop, reg : str
+        Column names of a DataFrame ``p``.
+    orig, dest, flow : str
+        Column names of a long ``m``.
+    long : bool
+        Measures as rows (``measure``, ``value``) or as the columns of one row.
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``effectivness``, ``anmr``, ``preference`` and ``velocity``.
+
+    Raises
+    ------
+    EstimationError
+        A region of ``m`` without a population, duplicated regions or missing columns in ``p``.
+
+    Notes
+    -----
     Deviation from migest: the diagonal of a matrix ``m`` is also set to 0 (migest does so only for a
     long data frame), so preference and velocity always describe moves between regions.
+
+    References
+    ----------
+    migest 2.0.5 ``index_impact``; Bell et al. (2002), Journal of the Royal Statistical Society A 165:435.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C", "D"]
+    >>> m = pd.DataFrame([[0, 30, 10, 20], [15, 0, 5, 10], [10, 20, 0, 30], [5, 10, 15, 0]], index=r, columns=r)
+    >>> index_impact(m, pd.Series([1000, 500, 1500, 2000], index=r))
+            measure      value
+    0  effectivness  33.333333
+    1          anmr   1.200000
+    2    preference  25.578704
+    3      velocity   0.920833
     """
     mat, labels = _od_matrix(m, orig, dest, flow)
     if isinstance(p, pd.DataFrame):
@@ -176,7 +246,53 @@ def index_connectivity(
     * ``acv``: in- and out-flow-share weighted sum of the coefficients of variation (population sd / mean)
       of each destination's and each origin's flows.
 
+    Parameters
+    ----------
+    m : DataFrame or array_like
+        Flows between at least 3 regions: a square origin x destination table or a long frame.
+    gini_corrected : bool
+        Divide the total Gini by 2(N - 1) rather than 2N.
+    orig, dest, flow : str
+        Column names of a long ``m``.
+    long : bool
+        Measures as rows (``measure``, ``value``) or as the columns of one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The eleven measures above, in that order.
+
+    Raises
+    ------
+    EstimationError
+        Fewer than 3 regions, or no positive flow between regions.
+
+    Notes
+    -----
     A region with no flows at all has Gini and CV 0 here (migest would give NaN).
+
+    References
+    ----------
+    migest 2.0.5 ``index_connectivity``; Bell et al. (2002), Journal of the Royal Statistical Society A
+    165:435; Rogers & Raymer (1998), International Journal of Population Geography 4:63.
+
+    Examples
+    --------
+    >>> r = ["A", "B", "C", "D"]
+    >>> m = pd.DataFrame([[0, 30, 10, 20], [15, 0, 5, 10], [10, 20, 0, 30], [5, 10, 15, 0]], index=r, columns=r)
+    >>> index_connectivity(m)
+                       measure     value
+    0             connectivity  1.000000
+    1         inequality_equal  0.222222
+    2           inequality_sim  0.152476
+    3               gini_total  0.323232
+    4   gini_orig_standardized  0.187500
+    5   gini_dest_standardized  0.187500
+    6                 mwg_orig  0.083333
+    7                 mwg_dest  0.083333
+    8                 mwg_mean  0.083333
+    9                       cv  0.739119
+    10                     acv  0.816497
     """
     mat, _ = _od_matrix(m, orig, dest, flow)
     n = mat.shape[0]

@@ -15,14 +15,38 @@ __all__ = ["weighted_median"]
 def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
     """Weighted median with interpolation, after ``matrixStats::weightedMedian(x, w, interpolate = TRUE)``.
 
-    Implemented here because numpy/scipy have no weighted median with this rule: each value sits at the
-    midpoint of its weight bar in the cumulative distribution, and the median is interpolated linearly
-    between the two values whose midpoints straddle one half. Non-positive weights are dropped.
+    Each value sits at the midpoint of its weight bar in the cumulative distribution, and the median is
+    interpolated linearly between the two values whose midpoints straddle one half.
 
+    Parameters
+    ----------
+    x : array_like
+        The values (distances, in ``index_distance``).
+    w : array_like
+        Their weights (flows); non-positive weights are dropped.
+
+    Returns
+    -------
+    float
+        The median; NaN when no weight is positive.
+
+    Notes
+    -----
     Deviation from matrixStats: tied values keep a bar each, as there, but are ordered by weight. matrixStats
     leaves them in the order of its unstable quicksort, so its answer depends on the input order of equal
     values; ours does not. Symmetric distance tables always have ties, so ``index_distance`` medians differ
     slightly from migest's (at most 2e-3 relative on the reference vectors; see the tests).
+
+    References
+    ----------
+    matrixStats ``weightedMedian`` (``interpolate = TRUE``), as migest 2.0.5 ``index_distance`` calls it.
+
+    Examples
+    --------
+    >>> weighted_median([10, 20, 30], [1, 1, 1])
+    20.0
+    >>> weighted_median([1, 2, 3, 4], [1, 1, 1, 5])
+    3.5
     """
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)

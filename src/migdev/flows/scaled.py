@@ -243,11 +243,61 @@ def fit_scaled(
 ) -> ScaledFit:
     """mipfp's two-margin loop for ``x[i, j, k] = a[i, k] s[i, j] b[j, k]``: margin (i, k) then (j, k).
 
-    ``s`` is ``(n, m)`` and non-negative, ``target_a`` is ``(n, K)`` (sums over j) and ``target_b`` is
-    ``(m, K)`` (sums over i). A matrix fit (rows then columns) is ``K = 1``. Iteration counts, the stopping
-    rule and the 0-factor rule are those of :func:`ipfp`; only the rounding differs (~1e-15 relative).
-    ``structure`` = "ones" or "offdiag_ones" declares ``s`` all ones (without/with a zero diagonal) so the
-    products become column sums instead of matrix products.
+    Iteration counts, the stopping rule and the 0-factor rule are those of :func:`~migdev.flows.ipfp.ipfp`
+    on the dense array; only the rounding differs (~1e-15 relative). A matrix fit (rows then columns) is
+    ``K = 1``.
+
+    Parameters
+    ----------
+    s : array_like
+        The ``(n, m)`` non-negative seed, recycled over the third axis.
+    target_a : array_like
+        ``(n, K)``: the (i, k) margin, sums over j.
+    target_b : array_like
+        ``(m, K)``: the (j, k) margin, sums over i.
+    tol : float
+        mipfp's stopping rule: stop at the first sweep whose largest absolute cell change is ``< tol``.
+    max_iter : int
+        Most sweeps.
+    tol_margins : float
+        Largest difference between the two targets' totals accepted.
+    names : tuple of str
+        How error messages name the two targets.
+    check : bool
+        Check non-negativity and consistent totals (callers that have checked already pass False).
+    structure : {"dense", "ones", "offdiag_ones"}
+        Declares ``s`` all ones (without/with a zero diagonal), so the products become column sums
+        instead of matrix products.
+
+    Returns
+    -------
+    ScaledFit
+        The factors ``a`` and ``b`` (``dense(s)`` builds ``x``), ``conv``, ``iterations``, ``final_change``
+        (mipfp's ``final_stp_crit``) and ``error_margins``.
+
+    Raises
+    ------
+    EstimationError
+        Negative or missing seed or target cells, or target totals that differ by more than ``tol_margins``.
+
+    References
+    ----------
+    mipfp 3.2.1 ``Ipfp``, as migest 2.0.5 ``ffs_demo`` calls it; Barthelemy & Suesse (2018), Journal of
+    Statistical Software 86 (Code Snippet 2).
+
+    Examples
+    --------
+    The matrix of :func:`~migdev.flows.ipf.ipf2`'s example fitted to its row and column totals (``K = 1``):
+
+    >>> s = np.array([[0, 30, 10, 20], [15, 0, 5, 10], [10, 20, 0, 30], [5, 10, 15, 0]])
+    >>> fit = fit_scaled(s, [[60], [40], [50], [30]], [[40], [55], [35], [50]])
+    >>> fit.dense(s)[:, :, 0].round(1)
+    array([[ 0. , 29.9, 12.3, 17.8],
+           [23. ,  0. ,  7. , 10.1],
+           [11.3, 16.6,  0. , 22.2],
+           [ 5.8,  8.5, 15.7,  0. ]])
+    >>> fit.iterations, fit.conv
+    (8, True)
     """
     s = np.asarray(s, dtype=float)
     ta = np.asarray(target_a, dtype=float)
