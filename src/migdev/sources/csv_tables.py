@@ -137,7 +137,7 @@ def refuse(path: Path | str, bad: pd.Series | np.ndarray, values: pd.Series, col
            first_row: int = 2) -> None:
     """Raise at the first row where ``bad`` holds: the message is that row's value of ``values`` then ``why``
     (``"'2020' is not the year of incident_date"``); rows count from ``first_row``, the file's first data row."""
-    mask = np.asarray(bad, dtype=bool)
+    mask = np.asarray(pd.Series(bad).fillna(False), dtype=bool)  # NA (an empty cell) is not a failure
     if mask.any():
         i = int(mask.argmax())
         value = values.iloc[i]
