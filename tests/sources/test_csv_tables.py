@@ -20,7 +20,9 @@ from migdev.sources.csv_tables import (
     not_utf8,
     parse_bool,
     read_csv,
+    read_grid,
     require_utf8,
+    scan,
     validate,
 )
 from tests.sources.parse_helpers import expect_error
@@ -103,8 +105,7 @@ def test_read_csv_not_utf8_in_gzip(tmp_path: Path) -> None:
 
     path = tmp_path / "t.csv.gz"
     path.write_bytes(gzip.compress(b"a,b\n1,\xff\n"))
-    with pytest.raises(ParseError, match="not a UTF-8 text file"):
-        read_csv(path, ["a", "b"])
+    expect_error(lambda p: read_csv(p, ["a", "b"]), path, row=2, column="b", text="byte 0xff at offset 6")
 
 
 def test_read_csv_unreadable(tmp_path: Path) -> None:
@@ -240,3 +241,41 @@ def test_validate_names_renamed_columns_and_cells(tmp_path: Path) -> None:
     exc = expect_error(lambda p: validate(df, schema, p, origin=lambda i, c: Origin("T1", 10 + i, "C", "key 0")),
                        tmp_path / "f.xlsx", row=11, column="C", text="schema at key 0")
     assert exc.sheet == "T1"
+
+
+# --- the options other layouts need: tab separation, a grid of cells, a name normaliser, no final line end ------
+def test_tab_separated(tmp_path: Path) -> None:
+    path = _write(tmp_path, "title\n\ncode\tname\n1\tx, y\n", "t.txt")
+    assert find_header(path, ["code", "name"], sep="\t") == 2
+    df = read_csv(path, ["code", "name"], integer=["code"], sep="\t")
+    assert df.iloc[0].tolist() == [1, "x, y"]
+    expect_error(lambda p: read_csv(p, ["code"], sep="\t"), _write(tmp_path, "code\tname\n1\n", "r.txt"), row=2,
+                 column="name", text="1 fields where the header has 2")
+    latin = _write(tmp_path, "code\tname\n1\tM\xe9xico\n".encode("latin-1"), "l.txt")
+    expect_error(lambda p: read_csv(p, ["code"], sep="\t"), latin, row=2, column="name", text="byte 0xe9")
+
+
+def test_read_grid_keeps_cells_and_checks_the_shape(tmp_path: Path) -> None:
+    path = _write(tmp_path, ",A,B\nA, 1,2\nB,3,4\n\n")
+    assert read_grid(path) == [["", "A", "B"], ["A", " 1", "2"], ["B", "3", "4"]]
+    for text, row, column, message in [(",A,B\nA,1\n", 2, "B", "2 fields where the header has 3"),
+                                       (",A,A\nA,1,2\n", 1, "A", "names column 'A' twice"),
+                                       (",A,B\n", 1, None, "header but no data rows"),
+                                       (",A,B\nA,1,2", 2, None, "has no line end")]:
+        expect_error(read_grid, _write(tmp_path, text, "g.csv"), row=row, column=column, text=message)
+
+
+def test_a_file_published_without_a_final_line_end(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a,b\n1,2")
+    assert read_grid(path, require_line_end=False) == [["a", "b"], ["1", "2"]]
+    assert scan(path, require_line_end=False) == ["a", "b"]
+    expect_error(lambda p: read_grid(p, require_line_end=False), _write(tmp_path, "a,b\n1", "c.csv"), row=2,
+                 column="b", text="1 fields where the header has 2")  # a cut that leaves a short row
+
+
+def test_normalised_header_names(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Code  Name,Code Name\n1,2\n")
+    assert scan(path) == ["Code  Name", "Code Name"]
+    collapse = lambda name: " ".join(name.split())  # noqa: E731
+    expect_error(lambda p: scan(p, normalise=collapse), path, row=1, column="Code Name",
+                 text="names column 'Code Name' twice")

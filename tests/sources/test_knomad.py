@@ -197,7 +197,7 @@ def _csv(tmp_path: Path, change=None, name: str = "Bilateralremittancematrix2018
 @pytest.mark.parametrize(
     ("change", "row", "column", "text"),
     [
-        (lambda lines: lines[:1], 2, None, "no sending countries below the header row"),
+        (lambda lines: lines[:1], 1, None, "the table has a header but no data rows"),
         (lambda lines: [*lines[:3], lines[3] + ",7", *lines[4:]], 4, None, "8 fields where the header has 7"),
         (lambda lines: ["x" + lines[0], *lines[1:]], 1, None, "the first header cell should be empty"),
         (lambda lines: [*lines[:2], "," + lines[2].split(",", 1)[1], *lines[3:]], 3, None,

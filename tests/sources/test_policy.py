@@ -133,9 +133,9 @@ def inc_origin(tables: dict[str, pd.DataFrame], record: str) -> str:
 
 def test_errors_name_the_cell(tmp_path: Path) -> None:
     path = fx._csv(tmp_path / "r.csv", fx.RATINGS_HEADER, [])
-    expect_error(policy.parse, path, row=2, column=None, text="header but no data rows")
+    expect_error(policy.parse, path, row=1, column=None, text="header but no data rows")
     path = fx._csv(tmp_path / "m.csv", [*fx.MIPEX_HEADER, "strand_health"], [[*r, 1] for r in fx._wide(fx.MIPEX)])
-    expect_error(policy.parse_mipex, path, row=1, column="strand_health", text="appears twice")
+    expect_error(policy.parse_mipex, path, row=1, column="strand_health", text="names column 'strand_health' twice")
     path = fx._csv(tmp_path / "x.csv", ["iso3", "country", "value"], [["USA", "x", 1]])
     expect_error(policy.parse, path, row=1, column=None, text="not a known migration policy")
     path = fx._csv(tmp_path / "i.csv", fx.INCIDENTS_HEADER, fx.INCIDENTS)

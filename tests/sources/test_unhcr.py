@@ -11,7 +11,8 @@ import pytest
 
 from migdev import countries
 from migdev.harmonise import Harmoniser
-from migdev.sources import unhcr, unhcr_flows, unhcr_layout
+from migdev.sources import unhcr, unhcr_flows
+from migdev.sources.csv_tables import header_names
 from tests.fixtures import unhcr as fx
 from tests.sources.contract import SourceContract, _Log
 from tests.sources.parse_helpers import expect_error
@@ -226,17 +227,17 @@ def test_layout_refusals(tmp_path: Path) -> None:
     path = _write(tmp_path, "unhcr2025_population")
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join([*lines[:3], lines[3].rsplit(",", 1)[0], *lines[4:]]), encoding="utf-8")
-    expect_error(unhcr.parse, path, row=4, column=None, text="row has 15 fields, the header has 16")
+    expect_error(unhcr.parse, path, row=4, column="hst", text="15 fields where the header has 16")
     path.write_text("\n".join([*lines[:2], lines[2] + ",7", *lines[3:]]), encoding="utf-8")
-    expect_error(unhcr.parse, path, row=3, column=None, text="row has 17 fields")
+    expect_error(unhcr.parse, path, row=3, column=None, text="17 fields where the header has 16")
     path.write_text("\n".join([*lines[:2], "", *lines[2:]]), encoding="utf-8")
-    expect_error(unhcr.parse, path, row=3, column=None, text="row has 1 fields")
+    expect_error(unhcr.parse, path, row=3, column=None, text="blank line inside the table")
     path.write_text(lines[0].replace("returned_idps", "idps") + "\n" + "\n".join(lines[1:]), encoding="utf-8")
-    expect_error(unhcr.parse, path, row=1, column="idps", text="header name 'idps' appears twice")
+    expect_error(unhcr.parse, path, row=1, column="idps", text="the header names column 'idps' twice")
     path.write_text(lines[0] + "\n", encoding="utf-8")
-    expect_error(unhcr.parse, path, row=2, column=None, text="header but no data rows")
+    expect_error(unhcr.parse, path, row=1, column=None, text="header but no data rows")
     gz = fx.write_table(tmp_path / "unhcr_demographics.csv.gz", fx.DEMOGRAPHICS_HEADER, [])
-    expect_error(unhcr.parse, gz, row=2, column=None, text="header but no data rows")
+    expect_error(unhcr.parse, gz, row=1, column=None, text="header but no data rows")
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -267,4 +268,4 @@ def test_readers_are_reachable_directly(tmp_path: Path) -> None:
     written = fx.write(tmp_path)
     pd.testing.assert_frame_equal(unhcr_flows.parse_flows(written["unhcr2025_flows"]),
                                   unhcr.parse(written["unhcr2025_flows"]))
-    assert unhcr_layout.header_of(written["unhcr2025_demographics"]) == fx.DEMOGRAPHICS_HEADER
+    assert header_names(written["unhcr2025_demographics"]) == fx.DEMOGRAPHICS_HEADER

@@ -2,20 +2,10 @@
 
 pandas does the reading; this module adds what pandas does not: locating the header by its text, naming the
 first row/column that is not numeric, turning pandera failures into a :class:`ParseError`, and refusing, before
-pandas allocates anything, the files pandas would misread or choke on. :func:`scan` streams the file once with
-the csv module, lines read with a bounded ``readline``, so memory stays bounded whatever the file holds:
-
-* an empty file, or a header with no data row (an empty table is never a valid release);
-* text that is not UTF-8 (a BOM is allowed): Latin-1 or UTF-16 is refused at the row and column of the first
-  bad byte, never guessed;
-* a line over :data:`MAX_LINE` characters, a field over :data:`MAX_FIELD`, a header over :data:`MAX_COLUMNS`
-  columns (one 1 MiB line of commas costs pandas gigabytes);
-* a row with more or fewer fields than the header (pandas would fill the missing cells with NA or shift them);
-  a blank line inside the table (pandas skips it and every later row number would be off by one; blank lines
-  *after* the table are harmless and ignored);
-* a last line without a line end: every release file ends its last row with one, so a file that stops mid-row
-  was cut (a download or copy interrupted), even when the cut falls inside the last number;
-* a header naming one column twice (pandas would silently rename the second ``x.1`` and read the first).
+pandas allocates anything, the files pandas would misread or choke on: :func:`read_csv` first runs the bounded
+shape scan of :mod:`migdev.sources.csv_scan` (empty or header-only file, text not UTF-8, oversized lines and
+fields, ragged rows, blank lines inside the table, a cut last line, a header naming a column twice), whose names
+are re-exported here so that a parser imports its CSV reading from one module.
 
 Number cells (:func:`read_csv` ``numeric``/``integer``) refuse ``inf``, ``1e400``, ``nan`` as text and the Excel
 error texts (``#N/A``, ``#DIV/0!``...): only an empty cell is missing. Whole numbers past 2**53 (not exact as a
@@ -24,189 +14,39 @@ float) are refused too.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
+from migdev.sources.csv_scan import (
+    MAX_COLUMNS,
+    MAX_FIELD,
+    MAX_LINE,
+    find_header,
+    header_names,
+    locate_header,
+    not_utf8,
+    read_grid,
+    require_utf8,
+    scan,
+)
 from migdev.vocab import SEXES
 
-#: Longest line (characters) and field, and the most columns, a release file may have; the real files stay
-#: under 2 KiB a line and 70 columns.
-MAX_LINE = 1 << 20
-MAX_FIELD = 64 << 10
-MAX_COLUMNS = 10_000
+__all__ = ["EXCEL_ERRORS", "MAX_COLUMNS", "MAX_FIELD", "MAX_LINE", "Origin", "check_revisions", "check_sex",
+           "check_sex_sum", "check_unique", "check_wide_sex_sum", "dispatch", "find_header", "header_names",
+           "locate_header", "not_utf8", "parse_bool", "read_csv", "read_grid", "refuse", "require_utf8", "scan",
+           "validate"]
+
 #: Texts Excel writes into a cell whose formula failed; exported to CSV they are not numbers nor "missing".
 EXCEL_ERRORS = frozenset({"#N/A", "#N/A N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
 _MAX_EXACT = 2.0**53
 _BOOLS = {"true": True, "false": False}
-
-
-def find_header(path: Path, required: Iterable[str], *, max_lines: int = 50, encoding: str = "utf-8-sig") -> int:
-    """0-based line number of the first line that holds every ``required`` column name.
-
-    Official CSVs (the World Bank's among them) carry preamble lines above the header; we find the table by
-    its header text, not by a fixed line count.
-    """
-    required = [r.strip().lower() for r in required]
-    lines = None
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            lines = _BoundedLines(fh, Path(path))
-            for lineno, row in enumerate(csv.reader(lines)):
-                if lineno >= max_lines:
-                    break
-                cells = {c.strip().lower() for c in row}
-                if all(r in cells for r in required):
-                    return lineno
-    except UnicodeDecodeError as exc:
-        raise not_utf8(path, names=required) or ParseError(path, f"not a UTF-8 text file ({exc.reason})") from exc
-    except csv.Error as exc:
-        raise ParseError(path, f"cannot be read as CSV: {exc}", row=lines.lineno if lines else None) from exc
-    missing = ", ".join(required)
-    raise ParseError(path, f"no header line with the columns {missing} in the first {max_lines} lines")
-
-
-def not_utf8(path: Path | str, header_line: int | None = None, names: Iterable[str] = ()) -> ParseError | None:
-    """A ParseError at the row and column of the first byte that is not UTF-8, or ``None`` if the file decodes.
-
-    Decoders report offsets within their buffer, not the file, so the file is scanned here. The column is named
-    from the header: line ``header_line``, else the first line before the bad byte holding any of ``names``.
-    """
-    data = Path(path).read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-    else:
-        return None
-    line_start = data.rfind(b"\n", 0, start) + 1
-    lines = list(csv.reader(io.StringIO(data[:line_start].decode("utf-8-sig"))))
-    wanted = {n.strip().lower() for n in names}
-    if header_line is None and wanted:
-        header_line = next((i for i, r in enumerate(lines) if wanted & {c.strip().lower() for c in r}), None)
-    column = None
-    if header_line is not None and header_line < len(lines):
-        field = data.count(b",", line_start, start)
-        header = lines[header_line]
-        column = header[field].strip() if field < len(header) else None
-    return ParseError(path, f"byte 0x{data[start]:02x} at offset {start} is not UTF-8 text",
-                      row=data.count(b"\n", 0, start) + 1, column=column)
-
-
-def require_utf8(path: Path | str, names: Iterable[str] = ()) -> None:
-    """Refuse a file that is not UTF-8 text, naming the row (and column) of the first bad byte."""
-    error = not_utf8(path, names=names)
-    if error is not None:
-        raise error
-
-
-class _BoundedLines:
-    """Lines of a text file, each read with a bounded ``readline``: a line past MAX_LINE is refused, not loaded."""
-
-    def __init__(self, fh: IO[str], path: Path) -> None:
-        self.fh, self.path, self.lineno, self.last = fh, path, 0, ""
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = self.fh.readline(MAX_LINE + 1)
-        if not line:
-            raise StopIteration
-        self.lineno += 1
-        if len(line) > MAX_LINE:
-            raise ParseError(self.path, f"line longer than {MAX_LINE:,} characters", row=self.lineno)
-        self.last = line
-        return line
-
-
-def _open_text(path: Path, compression: str | None) -> IO[str]:
-    if compression == "gzip" or (compression == "infer" and path.suffix == ".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
-
-
-def scan(path: Path | str, header_line: int = 0, *, compression: str | None = "infer") -> list[str]:
-    """Check the whole file's shape in one bounded pass (see the module docstring) and return its header names.
-
-    ``header_line`` is the 0-based record of the header; records above it (a preamble) are not checked.
-    """
-    path = Path(path)
-    plain = compression in (None, "infer") and path.suffix != ".gz"
-    if plain and path.stat().st_size == 0:
-        raise ParseError(path, "the file is empty")
-    header: list[str] | None = None
-    data_rows = 0
-    blank_at: int | None = None
-    lines = None
-    try:
-        with _open_text(path, compression) as fh:
-            lines = _BoundedLines(fh, path)
-            for i, row in enumerate(csv.reader(lines)):
-                record = i + 1
-                if i < header_line:
-                    continue
-                if header is None:
-                    header = _check_header(path, row, record)
-                    continue
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    blank_at = blank_at or record
-                    continue
-                if blank_at is not None:
-                    raise ParseError(path, "blank line inside the table", row=blank_at)
-                if len(row) != len(header):
-                    missing = header[len(row)] if len(row) < len(header) else None
-                    raise ParseError(path, f"{len(row):,} fields where the header has {len(header):,}"
-                                     + (" (a ragged row, or the file was cut)" if missing else ""),
-                                     row=record, column=missing)
-                if len(lines.last) > MAX_FIELD:
-                    long = next((c for c, v in enumerate(row) if len(v) > MAX_FIELD), None)
-                    if long is not None:
-                        raise ParseError(path, f"a field of {len(row[long]):,} characters (at most {MAX_FIELD:,})",
-                                         row=record, column=header[long] or None)
-                data_rows += 1
-    except UnicodeDecodeError as exc:
-        located = not_utf8(path, header_line) if plain else None
-        raise located or ParseError(path, f"not a UTF-8 text file ({exc.reason})") from exc
-    except csv.Error as exc:
-        raise ParseError(path, f"cannot be read as CSV: {exc}", row=lines.lineno if lines else None) from exc
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
-        raise ParseError(path, f"cannot be read: {exc}") from exc
-    if header is None:
-        raise ParseError(path, "no header line: the file is empty" if header_line == 0 else
-                         f"the file ends before its header (line {header_line + 1})")
-    if data_rows == 0:
-        raise ParseError(path, "the table has a header but no data rows", row=header_line + 1)
-    if lines is not None and not lines.last.endswith(("\n", "\r")):
-        raise ParseError(path, f"the last row (row {lines.lineno}) has no line end: the file was cut inside it",
-                         row=lines.lineno)
-    return header
-
-
-def _check_header(path: Path, row: list[str], record: int) -> list[str]:
-    if len(row) > MAX_COLUMNS:
-        raise ParseError(path, f"a header of {len(row):,} columns (at most {MAX_COLUMNS:,})", row=record)
-    names = [c.strip() for c in row]
-    seen: set[str] = set()
-    for name in names:
-        if name and name in seen:
-            raise ParseError(path, f"the header names column {name!r} twice", row=record, column=name)
-        seen.add(name)
-    return names
-
-
-def header_names(path: Path | str, header_line: int = 0) -> list[str]:
-    """The column names of the header at record ``header_line``, the whole file checked by :func:`scan`."""
-    return scan(path, header_line)
 
 
 def read_csv(
@@ -218,23 +58,19 @@ def read_csv(
     required: Sequence[str] = (),
     header_line: int | None = None,
     compression: str | None = "infer",
+    sep: str = ",",
 ) -> pd.DataFrame:
     """Read ``columns`` of a CSV as text, then convert ``numeric``/``integer`` columns, failing on the first bad cell.
 
-    The file is first checked whole by :func:`scan`. Empty cells stay missing. ``required`` columns may not be
-    empty. Rows are reported 1-based counting the header as row 1 (plus any preamble), as a spreadsheet shows them.
+    The file is first checked whole by :func:`scan`; ``sep`` is its delimiter. The header is the line holding every
+    column (:func:`locate_header`) unless ``header_line`` (0-based) is given. Empty cells stay missing. ``required``
+    columns may not be empty. Rows are reported 1-based counting the header as row 1 (plus any preamble), as a
+    spreadsheet shows them.
     """
     path = Path(path)
     if header_line is None:
-        header_line = 0
-        if compression in (None, "infer") and path.suffix != ".gz":
-            try:
-                header_line = find_header(path, columns)
-            except ParseError as exc:
-                if exc.row is not None:  # not UTF-8 or not CSV: the error names the row
-                    raise
-                # no line holds every column: read the first line as the header and name what it lacks
-    names = scan(path, header_line, compression=compression)
+        header_line = locate_header(path, columns, sep=sep) if compression in (None, "infer") else 0
+    names = scan(path, header_line, compression=compression, sep=sep)
     missing = [c for c in columns if c not in names]
     if missing:
         raise ParseError(path, f"missing column(s) {', '.join(repr(m) for m in missing)}; found {names}",
@@ -246,6 +82,7 @@ def read_csv(
             keep_default_na=False,
             na_values=[""],
             skiprows=header_line,
+            sep=sep,
             encoding="utf-8-sig",
             compression=compression,
             usecols=lambda c: str(c).strip() in columns,
@@ -294,6 +131,18 @@ def _numbers(text: pd.Series, path: Path, first_row: int, *, integer: bool) -> p
             fail(huge, f"is out of range for a whole number (at most {_MAX_EXACT:.0f})")
         return values.astype("Int64")
     return values
+
+
+def refuse(path: Path | str, bad: pd.Series | np.ndarray, values: pd.Series, column: str, why: str, *,
+           first_row: int = 2) -> None:
+    """Raise at the first row where ``bad`` holds: the message is that row's value of ``values`` then ``why``
+    (``"'2020' is not the year of incident_date"``); rows count from ``first_row``, the file's first data row."""
+    mask = np.asarray(pd.Series(bad).fillna(False), dtype=bool)  # NA (an empty cell) is not a failure
+    if mask.any():
+        i = int(mask.argmax())
+        value = values.iloc[i]
+        shown = repr(value.item() if hasattr(value, "item") else value)  # 'inf', not 'np.float64(inf)'
+        raise ParseError(path, f"{shown} {why}", row=first_row + i, column=column)
 
 
 def parse_bool(df: pd.DataFrame, column: str, path: Path | str, *, first_row: int = 2) -> pd.Series:

@@ -44,7 +44,6 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Mapping
@@ -56,7 +55,7 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError
 from migdev.sources import spec
-from migdev.sources.csv_tables import require_utf8, validate
+from migdev.sources.csv_tables import read_grid, validate
 from migdev.sources.xlsx_tables import Sheet, Workbook, is_blank, text
 
 if TYPE_CHECKING:  # harmonise imports the sources package
@@ -304,30 +303,18 @@ def parse_workbook(path: Path | str) -> pd.DataFrame:
 def parse_csv(path: Path | str) -> pd.DataFrame:
     """The 2018 matrix as a CSV: receivers in the header row after an empty first cell, senders down column 1.
 
-    The CSV has no title, so the edition is the year in its file name (``Bilateralremittancematrix2018Oct2019``).
+    Read as a grid of text cells by the shared CSV reader, which checks its shape (UTF-8, one width, no blank or
+    oversized line, no repeated receiver). The CSV has no title, so the edition is the year in its file name
+    (``Bilateralremittancematrix2018Oct2019``).
     """
     path = Path(path)
-    require_utf8(path)
+    rows = read_grid(path, require_line_end=False)  # the real 2018 CSV ends its last row without a line end
     edition = _CSV_EDITION.search(path.name)
     if not edition:
         raise ParseError(path, "the edition year is not in the file name (expected '...matrix<year>...')")
-    rows: list[list[str]] = []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            rows.extend(reader)
-        except csv.Error as exc:  # a field over the csv module's limit, a NUL byte...
-            raise ParseError(path, f"cannot be read as CSV: {exc}", row=reader.line_num) from None
-    while rows and all(not cell.strip() for cell in rows[-1]):
-        rows.pop()
     grid = _CsvGrid(path.name, rows, path)
-    if not rows:
-        raise grid.error("the file is empty")
     if rows[0][0].strip():
         raise grid.error(f"the first header cell should be empty (above the senders), not {rows[0][0]!r}", 0)
-    for r, row in enumerate(rows):
-        if len(row) != len(rows[0]):
-            raise grid.error(f"{len(row)} fields where the header has {len(rows[0])}", r)
     return _matrix(grid, 0, int(edition.group(1)), ends_with_world=False)
 
 

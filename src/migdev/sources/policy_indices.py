@@ -25,8 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from migdev.errors import ParseError
-from migdev.sources.csv_tables import check_unique, validate
-from migdev.sources.policy_csv import FINITE, header, read
+from migdev.sources.csv_tables import check_unique, header_names, locate_header, read_csv, validate
 
 #: MIPEX score columns -> stored dimension.
 MIPEX_DIMENSIONS = {
@@ -55,15 +54,15 @@ LONG = pa.DataFrameSchema({
 
 def _wide(path: Path, score_columns: list[str], low: float, high: float, name: str) -> pd.DataFrame:
     """Read a country-year table of scores, validate it cell by cell, and melt it to one row per score."""
-    line, _ = header(path, ("iso3", "country", "year", *score_columns))
     cols = ("iso3", "country", "year", *score_columns)
-    df = read(path, cols, numeric=score_columns, integer=("year",), required=("iso3", "country", "year"),
+    line = locate_header(path, cols)
+    df = read_csv(path, cols, numeric=score_columns, integer=("year",), required=("iso3", "country", "year"),
                   header_line=line)
     check_unique(df, ("iso3", "year"), path, first_row=line + 2)
     for c in score_columns:
         df[c] = df[c].astype(float)
     schema = pa.DataFrameSchema(
-        {**_KEY, **{c: pa.Column(float, [FINITE, pa.Check.in_range(low, high)], nullable=True)
+        {**_KEY, **{c: pa.Column(float, pa.Check.in_range(low, high), nullable=True)
                     for c in score_columns}}, name=name, strict=True)
     df = validate(df, schema, path, first_row=line + 2)
     long = df.melt(id_vars=["iso3", "year"], value_vars=score_columns, var_name="dimension", value_name="value")
@@ -83,8 +82,10 @@ def parse_mipex(path: Path | str) -> pd.DataFrame:
 def parse_impic(path: Path | str) -> pd.DataFrame:
     """IMPIC 2016: each ``AvgS_*`` index -> ``iso3, year, dimension, value`` (0 open .. 1 restrictive)."""
     path = Path(path)
-    _, cells = header(path, ("iso3", "country", "year", IMPIC_OVERALL))
+    cells = header_names(path, locate_header(path, ("iso3", "country", "year", IMPIC_OVERALL)))
     scores = [c for c in cells if c.startswith("AvgS_")]
+    if IMPIC_OVERALL not in scores:
+        scores.append(IMPIC_OVERALL)  # for read_csv to name it as missing
     long = _wide(path, scores, 0.0, 1.0, "IMPIC country-year indices")
     if long.empty:
         raise ParseError(path, f"no {IMPIC_OVERALL} or other AvgS_ score in any row", column=IMPIC_OVERALL)

@@ -23,8 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.csv_tables import check_unique, validate
-from migdev.sources.policy_csv import FINITE, header, read, refuse
+from migdev.sources.csv_tables import check_unique, locate_header, read_csv, refuse, validate
 
 _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"))
 _YEAR = pa.Column("Int64", pa.Check.in_range(2014, 2100))
@@ -43,8 +42,8 @@ INCIDENTS = pa.DataFrameSchema({
     "survivors": _SIGNED, "females": _COUNT, "males": _COUNT, "children": _COUNT,
     "iso3_incident": _ISO3,
     "iso3_origin": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}(;[A-Z]{3})*$"), nullable=True),
-    "lat": pa.Column(float, [FINITE, pa.Check.in_range(-90, 90)], nullable=True),
-    "lon": pa.Column(float, [FINITE, pa.Check.in_range(-180, 180)], nullable=True),
+    "lat": pa.Column(float, pa.Check.in_range(-90, 90), nullable=True),
+    "lon": pa.Column(float, pa.Check.in_range(-180, 180), nullable=True),
     **{c: pa.Column(str, nullable=c not in ("incident_type", "country_of_incident")) for c in _TEXT
        if c != "iso3_origin"},
 }, name="IOM Missing Migrants incidents", strict=True)
@@ -60,9 +59,9 @@ def parse_incidents(path: Path | str) -> pd.DataFrame:
     """``mmp_incidents.csv``: one row per IOM record (19,255 in the 2025-05-05 export), every record kept."""
     path = Path(path)
     cols = ("main_id", "incident_date", "year", "year_from_id", *_COUNTS, "iso3_incident", "lat", "lon", *_TEXT)
-    line, _ = header(path, cols)
+    line = locate_header(path, cols)
     first = line + 2
-    df = read(path, cols, numeric=("lat", "lon"), integer=("year", "year_from_id", *_COUNTS),
+    df = read_csv(path, cols, numeric=("lat", "lon"), integer=("year", "year_from_id", *_COUNTS),
                   required=("main_id", "year_from_id", "dead_and_missing", "iso3_incident", "incident_type",
                             "country_of_incident"), header_line=line)
     check_unique(df, ("main_id",), path, first_row=first)
@@ -71,14 +70,14 @@ def parse_incidents(path: Path | str) -> pd.DataFrame:
     df = validate(df, INCIDENTS, path, first_row=first)
     date = pd.to_datetime(df["incident_date"], format="%Y-%m-%d", errors="coerce")
     refuse(path, date.isna() & df["incident_date"].notna(), df["incident_date"], "incident_date",
-           "is not a calendar date", first)
+           "is not a calendar date", first_row=first)
     refuse(path, df["incident_date"].isna() != df["year"].isna(), df["year"], "year",
-           "a record has a year exactly when it has a date", first)
+           "disagrees with incident_date: a record has a year exactly when it has a date", first_row=first)
     refuse(path, df["year"].notna() & (date.dt.year != df["year"]).fillna(True), df["year"], "year",
-           "is not the year of incident_date", first)
+           "is not the year of incident_date", first_row=first)
     total = df["dead"].fillna(0) + df["missing_min"].fillna(0)
     refuse(path, total != df["dead_and_missing"], df["dead_and_missing"], "dead_and_missing",
-           "is not dead + missing_min", first)
+           "is not dead + missing_min", first_row=first)
     df["incident_date"] = date.dt.date
     return df[list(cols)].reset_index(drop=True)
 
@@ -87,11 +86,11 @@ def parse_country_year(path: Path | str) -> pd.DataFrame:
     """``mmp_country_year.csv``: incidents, dead and missing by country of incident and year."""
     path = Path(path)
     cols = tuple(COUNTRY_YEAR.columns)
-    line, _ = header(path, cols)
-    df = read(path, cols, integer=("year", "incidents", "dead", "missing_min", "dead_and_missing"),
+    line = locate_header(path, cols)
+    df = read_csv(path, cols, integer=("year", "incidents", "dead", "missing_min", "dead_and_missing"),
                   required=cols, header_line=line)
     check_unique(df, ("iso3", "year"), path, first_row=line + 2)
     df = validate(df, COUNTRY_YEAR, path, first_row=line + 2)
     refuse(path, df["dead"] + df["missing_min"] != df["dead_and_missing"], df["dead_and_missing"],
-           "dead_and_missing", "is not dead + missing_min", line + 2)
+           "dead_and_missing", "is not dead + missing_min", first_row=line + 2)
     return df

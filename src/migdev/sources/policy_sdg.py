@@ -26,8 +26,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from migdev.sources.csv_tables import check_unique, validate
-from migdev.sources.policy_csv import FINITE, header, read
+from migdev.sources.csv_tables import check_unique, locate_header, read_csv, validate
 
 #: SDG 10.7.2 policy domains (DDF code -> stored name), after the indicator's metadata (UN DESA and IOM, 2019):
 #: domain 1 migrant rights, 2 whole-of-government / evidence-based policies, 3 cooperation and partnerships,
@@ -61,7 +60,7 @@ RATINGS = pa.DataFrameSchema({
 SHARES = pa.DataFrameSchema({
     "geo_area": _M49, "nature": pa.Column(str, _NATURE), "policy_domains": pa.Column(str, pa.Check.isin(list(DOMAINS))),
     "units": pa.Column(str, pa.Check.eq("percent")), "year": _YEAR,
-    "sg_cpa_migrp": pa.Column(float, [FINITE, pa.Check.in_range(0, 100)]),
+    "sg_cpa_migrp": pa.Column(float, pa.Check.in_range(0, 100)),
 }, name="SDG 10.7.2 published shares (SG_CPA_MIGRP)", strict=True)
 
 DEATHS = pa.DataFrameSchema({
@@ -73,7 +72,7 @@ COSTS = pa.DataFrameSchema({
     "geo_area": _M49, "migratory_status": pa.Column(str), "nature": pa.Column(str, _NATURE),
     "sex": pa.Column(str, pa.Check.isin(["bothsex", "female", "male"])),
     "units": pa.Column(str, pa.Check.eq("mo_earn")), "year": _YEAR,
-    "sl_emp_rcost_mo": pa.Column(float, [FINITE, pa.Check.in_range(0, 1200)]),
+    "sl_emp_rcost_mo": pa.Column(float, pa.Check.in_range(0, 1200)),
 }, name="SDG 10.7.1 recruitment cost (SL_EMP_RCOST_MO)", strict=True)
 
 AREAS = pa.DataFrameSchema({"geo_area": pa.Column("Int64", pa.Check.in_range(1, 99999)), "name": pa.Column(str)},
@@ -85,9 +84,9 @@ def _read(path: Path | str, schema: pa.DataFrameSchema, key: tuple[str, ...], nu
     """Read the schema's columns (all required), refuse duplicated keys, validate; rows as the file numbers them."""
     path = Path(path)
     cols = tuple(schema.columns)
-    line, _ = header(path, cols)
+    line = locate_header(path, cols)
     keys = tuple(c for c in ("geo_area", "year") if c in cols)
-    df = read(path, cols, numeric=numeric, integer=(*keys, *integer), required=cols, header_line=line)
+    df = read_csv(path, cols, numeric=numeric, integer=(*keys, *integer), required=cols, header_line=line)
     check_unique(df, key, path, first_row=line + 2)
     return path, validate(df, schema, path, first_row=line + 2)
 

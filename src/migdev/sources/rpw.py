@@ -45,7 +45,6 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,7 +56,17 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError, QueryError
 from migdev.sources import spec
-from migdev.sources.csv_tables import check_unique, dispatch, find_header, read_csv, require_utf8, validate
+from migdev.sources.csv_tables import (
+    check_unique,
+    dispatch,
+    find_header,
+    locate_header,
+    read_csv,
+    refuse,
+    require_utf8,
+    scan,
+    validate,
+)
 
 if TYPE_CHECKING:  # harmonise imports the sources package, which imports this module
     from migdev.harmonise import Harmoniser
@@ -122,59 +131,25 @@ def _collapse(name: str) -> str:
     return " ".join(name.split())
 
 
-def _refuse(path: Path, bad: pd.Series, values: pd.Series, first_row: int, column: str, why: str) -> None:
-    """Raise at the first row where ``bad`` holds: ``why`` follows the cell's text in the message."""
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise ParseError(path, f"{values.iloc[i]!r} {why}", row=first_row + i, column=column)
-
-
-def _header(path: Path, required: tuple[str, ...]) -> tuple[int, list[str]]:
-    """The header line (0-based) and its names; refuses duplicated names and rows of another width (ragged)."""
-    line = find_header(path, required)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = csv.reader(fh)
-        header: list[str] = []
-        lineno = line
-        try:
-            for lineno, row in enumerate(rows):
-                _check_row(path, line, lineno, row, header)
-                if lineno == line:
-                    header = [c.strip() for c in row]
-        except csv.Error as exc:  # a field over the csv module's limit, a NUL byte...
-            raise ParseError(path, f"cannot be read as CSV: {exc}", row=lineno + 2) from None
-    return line, header
-
-
-def _check_row(path: Path, line: int, lineno: int, row: list[str], header: list[str]) -> None:
-    """One record of the header scan: the header's names are unique, data rows as wide as the header."""
-    if lineno == line:
-        seen: set[str] = set()
-        for name in (c.strip() for c in row):
-            if _collapse(name) in seen:
-                raise ParseError(path, "column name appears twice in the header", row=line + 1, column=name)
-            seen.add(_collapse(name))
-    elif lineno > line and len(row) != len(header) and any(c.strip() for c in row):
-        raise ParseError(path, f"{len(row)} fields where the header has {len(header)} (ragged row)", row=lineno + 1)
-
-
 def _numbers(path: Path, text: pd.Series, first_row: int, column: str, missing: tuple[str, ...] = ()) -> pd.Series:
     """Numbers of a text column (``missing`` markers and empty cells are NA), refusing non-numbers, non-finite
     values and values outside [LOWEST_PCT, HIGHEST_PCT]."""
     text = text.where(~text.isin(missing))
     values = pd.to_numeric(text, errors="coerce")
-    _refuse(path, values.isna() & text.notna(), text, first_row, column, "is not a number")
-    _refuse(path, values.notna() & ~np.isfinite(values.astype(float)), text, first_row, column,
-            "is not a finite number")
-    _refuse(path, (values < LOWEST_PCT) | (values > HIGHEST_PCT), text, first_row, column,
-            f"is outside [{LOWEST_PCT:g}, {HIGHEST_PCT:g}]: not a cost in percent of the amount sent")
+    refuse(path, values.isna() & text.notna(), text, column, "is not a number", first_row=first_row)
+    refuse(path, values.notna() & ~np.isfinite(values.astype(float)), text, column, "is not a finite number",
+           first_row=first_row)
+    refuse(path, (values < LOWEST_PCT) | (values > HIGHEST_PCT), text, column,
+           f"is outside [{LOWEST_PCT:g}, {HIGHEST_PCT:g}]: not a cost in percent of the amount sent",
+           first_row=first_row)
     return values.astype(float)
 
 
 def parse_databank(path: Path | str) -> pd.DataFrame:
     """The official DataBank export (wide, ``..`` missing, footer lines) as one row per corridor and period."""
     path = Path(path)
-    line, header = _header(path, ("Sending Countries Code", "Series Code"))
+    line = find_header(path, ("Sending Countries Code", "Series Code"))
+    header = scan(path, line, normalise=_collapse)  # a name repeated with other spacing is a repeated name
     by_name = {_collapse(c): c for c in header}
     ids = {key: by_name.get(name, name) for key, name in _DB_IDS.items()}
     periods = {c: m.group(1) for c in header if (m := _DB_PERIOD.match(c))}
@@ -197,18 +172,18 @@ def parse_databank(path: Path | str) -> pd.DataFrame:
         raise ParseError(path, "the table has no data rows", row=line + 2)
     for key in ("sender", "series", "receiver", "sender_name", "receiver_name"):
         col = ids[key]
-        _refuse(path, df[col].isna(), df[col], first, col, "is empty: a required value")
+        refuse(path, df[col].isna(), df[col], col, "is empty: a required value", first_row=first)
     for key in ("sender", "receiver"):
-        _refuse(path, ~df[ids[key]].str.fullmatch(r"[A-Z]{3}"), df[ids[key]], first, ids[key],
-                "is not a three-letter country code")
-    _refuse(path, df[ids["series"]] != SERIES_CODE, df[ids["series"]], first, ids["series"],
-            f"is not the series {SERIES_CODE} (average total cost of sending US$200)")
+        refuse(path, ~df[ids[key]].str.fullmatch(r"[A-Z]{3}"), df[ids[key]], ids[key],
+               "is not a three-letter country code", first_row=first)
+    refuse(path, df[ids["series"]] != SERIES_CODE, df[ids["series"]], ids["series"],
+           f"is not the series {SERIES_CODE} (average total cost of sending US$200)", first_row=first)
     check_unique(df, (ids["sender"], ids["receiver"]), path, first_row=first)
     self_pair = df[ids["sender"]] == df[ids["receiver"]]
     for col in periods:
         df[col] = _numbers(path, df[col], first, col, missing=("..",))
-        _refuse(path, self_pair & df[col].notna(), df[ids["sender"]], first, col,
-                "sends to itself: a corridor needs two countries")
+        refuse(path, self_pair & df[col].notna(), df[ids["sender"]], col,
+               "sends to itself: a corridor needs two countries", first_row=first)
     long = df.rename(columns={c: k for k, c in ids.items()}).melt(
         id_vars=list(_PLACES)[1:], value_vars=list(periods), var_name="period", value_name="cost_pct_200")
     long = long.dropna(subset=["cost_pct_200"])  # '..': no estimate for that corridor and period
@@ -220,28 +195,28 @@ def parse_databank(path: Path | str) -> pd.DataFrame:
 def parse_quotes(path: Path | str) -> pd.DataFrame:
     """The third-party long file of per-quarter means of provider quotes (period ``2016_2Q``)."""
     path = Path(path)
-    line, _ = _header(path, ("period", "source_code", "destination_code"))  # read_csv names a missing column
+    line = locate_header(path, ("period", "source_code", "destination_code"))  # read_csv names a missing column
     df = read_csv(path, tuple(_QUOTE_COLUMNS), integer=("num_providers",), header_line=line,
                   required=("period", "source_code", "source_name", "destination_code", "destination_name",
                             "corridor", "avg_cost_pct_200usd", "num_providers"))
     first = line + 2
-    if df.empty:
-        raise ParseError(path, "the table has no data rows", row=line + 2)
     period = df["period"].str.extract(_QUOTE_PERIOD)
-    _refuse(path, period[0].isna(), df["period"], first, "period", "is not a quarter like '2016_2Q'")
+    refuse(path, period[0].isna(), df["period"], "period", "is not a quarter like '2016_2Q'", first_row=first)
     df["period"] = period[0] + "Q" + period[1]
     for col in ("source_code", "destination_code"):
-        _refuse(path, ~df[col].str.fullmatch(r"[A-Z]{3}"), df[col], first, col, "is not a three-letter country code")
-    _refuse(path, df["source_code"] == df["destination_code"], df["destination_code"], first, "destination_code",
-            "is also the sender: a corridor needs two countries")
+        refuse(path, ~df[col].str.fullmatch(r"[A-Z]{3}"), df[col], col, "is not a three-letter country code",
+               first_row=first)
+    refuse(path, df["source_code"] == df["destination_code"], df["destination_code"], "destination_code",
+           "is also the sender: a corridor needs two countries", first_row=first)
     same = lambda codes: codes.replace(ALIASES)  # noqa: E731 - the label may spell Kosovo either way
     label_ok = (df["corridor"].str[:3] == df["source_code"]) & (
         same(df["corridor"].str[3:]) == same(df["destination_code"]))
-    _refuse(path, ~label_ok, df["corridor"], first, "corridor", "does not name the sender and destination codes")
+    refuse(path, ~label_ok, df["corridor"], "corridor", "does not name the sender and destination codes",
+           first_row=first)
     for col in ("avg_cost_pct_200usd", "avg_cost_pct_500usd", "avg_fx_margin_200usd", "avg_fx_margin_500usd"):
         df[col] = _numbers(path, df[col], first, col)
-    _refuse(path, df["num_providers"] < 1, df["num_providers"], first, "num_providers",
-            "provider quotes: a mean needs at least one")
+    refuse(path, df["num_providers"] < 1, df["num_providers"], "num_providers",
+           "provider quotes: a mean needs at least one", first_row=first)
     check_unique(df, ("period", "source_code", "destination_code"), path, first_row=first)
     df = df.rename(columns=_QUOTE_COLUMNS)[list(QUOTES.columns)]
     return validate(df, QUOTES, path, first_row=first)

@@ -50,8 +50,8 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError
 from migdev.sources import spec, unhcr_flows
-from migdev.sources.csv_tables import validate
-from migdev.sources.unhcr_layout import ALIASES, PLACE, PLACE_COLUMNS, count, header_of, long_counts, places, read_table
+from migdev.sources.csv_tables import dispatch, validate
+from migdev.sources.unhcr_layout import ALIASES, PLACE, PLACE_COLUMNS, count, long_counts, places, read_table
 
 if TYPE_CHECKING:  # the harmoniser imports the sources package: import it for type hints only
     from migdev.harmonise import Harmoniser
@@ -140,13 +140,7 @@ _READERS = (
 
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any UNHCR table of the mirror (plain or gzip CSV), recognised by its header."""
-    path = Path(path)
-    header = set(header_of(path))
-    if set(PLACE) <= header:
-        for columns, reader in _READERS:
-            if set(columns) <= header:
-                return reader(path)
-    raise ParseError(path, "not a known UNHCR Refugee Data Finder table (header not recognised)", row=1)
+    return dispatch(path, [((*PLACE, *columns), reader) for columns, reader in _READERS], "UNHCR Refugee Data Finder")
 
 
 def _revision(source_id: str) -> str:

@@ -44,7 +44,6 @@ Decisions:
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,7 +54,7 @@ import pandera.pandas as pa
 
 from migdev.errors import ParseError
 from migdev.sources import spec
-from migdev.sources.csv_tables import check_unique, validate
+from migdev.sources.csv_tables import check_unique, header_names, locate_header, read_grid, validate
 
 if TYPE_CHECKING:
     from migdev.harmonise import Harmoniser
@@ -102,57 +101,21 @@ LOCATIONS = pa.DataFrameSchema(
 
 
 # ------------------------------------------------------------------------------------------------- reading text
-def _lines(path: Path, names: Sequence[str]) -> tuple[int, list[list[str]]]:
-    """The 0-based header line (the first of 50 holding every ``names`` cell) and every line split on tabs."""
-    data = path.read_bytes()
-    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        start = bom + exc.start
-        line_start = data.rfind(b"\n", 0, start) + 1
-        first = data.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r").split("\t")
-        field = data.count(b"\t", line_start, start)
-        raise ParseError(path, f"byte 0x{data[start]:02x} at offset {start} is not UTF-8 text",
-                         row=data.count(b"\n", 0, start) + 1,
-                         column=first[field].strip() if field < len(first) else None) from exc
-    if text.strip() and not text.endswith(("\n", "\r")):
-        # every UN table ends with a line end: a last line without one is a file cut short (a truncated number
-        # would otherwise be read as a smaller one), as csv_tables refuses it
-        raise ParseError(path, "the last line has no line end: the file was cut", row=text.count("\n") + 1)
-    rows = [line.split("\t") for line in text.splitlines()]
-    wanted = set(names)
-    for i, cells in enumerate(rows[:50]):
-        if wanted <= {c.strip() for c in cells}:
-            return i, rows
-    raise ParseError(path, f"no header line with the columns {', '.join(names)} in the first 50 lines", row=1)
-
-
 def read_tab(path: Path | str, names: Sequence[str]) -> tuple[pd.DataFrame, int]:
     """A tab-separated table as text cells (stripped; missing markers as None) and its first data row (1-based).
 
-    Refuses duplicated header names, ragged rows (a short row would otherwise read as missing values) and a file
-    without data rows, naming the row (and column).
+    The header is the first of 50 lines holding every ``names`` cell. The shared reader checks the file's shape
+    (UTF-8, duplicated header names, ragged rows, blank lines inside the table, a header-only file, a last line
+    cut), naming the row (and column).
     """
     path = Path(path)
-    head, rows = _lines(path, names)
-    header = [c.strip() for c in rows[head]]
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise ParseError(path, f"duplicated header name {name!r}", row=head + 1, column=name)
-        seen.add(name)
-    body = rows[head + 1:]
-    while body and body[-1] == [""]:
-        body.pop()
-    if not body:
-        raise ParseError(path, "header only: the table has no data rows", row=head + 2)
-    for i, cells in enumerate(body):
-        if len(cells) != len(header):
-            column = header[len(cells)] if len(cells) < len(header) else None
-            raise ParseError(path, f"ragged row: {len(cells)} cells, the header has {len(header)}",
-                             row=head + 2 + i, column=column)
-    frame = pd.DataFrame(body, columns=header, dtype=str).apply(lambda col: col.str.strip())
+    head = locate_header(path, names, sep="\t")
+    rows = read_grid(path, head, sep="\t")
+    header = [c.strip() for c in rows[0]]
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise ParseError(path, f"missing column(s) {', '.join(map(repr, missing))}", row=head + 1, column=missing[0])
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=str).apply(lambda col: col.str.strip())
     return frame.mask(frame.isin(_MISSING)), head + 2
 
 
@@ -273,8 +236,8 @@ _BY_NAME: dict[str, Callable[[Path], pd.DataFrame]] = {
 def parse(path: Path | str) -> pd.DataFrame:
     """Read any WPP 2022 table of the mirror: the locations by their header, a wide table by its UN file name."""
     path = Path(path)
-    head, rows = _lines(path, ("country_code",))
-    if "location_type" in {c.strip() for c in rows[head]}:
+    head = locate_header(path, ("country_code",), sep="\t")
+    if "location_type" in header_names(path, head, sep="\t"):
         return parse_locations(path)
     reader = _BY_NAME.get(path.name.split(".")[0])
     if reader is None:
