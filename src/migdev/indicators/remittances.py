@@ -252,7 +252,7 @@ def remit_per_emigrant(*, wdi: pd.DataFrame, migrant_stock_total: pd.DataFrame) 
     0    A  2020   25.0
     """
     received = _series(wdi, RECEIVED)
-    totals = migrant_stock_total[migrant_stock_total["sex"] == "total"][list(KEYS) + ["emigrants"]]
+    totals = migrant_stock_total[migrant_stock_total["sex"] == "total"][[*KEYS, "emigrants"]]
     rows = received.merge(totals, on=list(KEYS), how="inner")
     return ratio(rows, RECEIVED, "emigrants")
 

@@ -271,21 +271,34 @@ def stock_female_share_emigrants(*, migrant_stock_total: pd.DataFrame) -> pd.Dat
 # --------------------------------------------------------------------------------------------------
 
 
-def _pairs(migrant_stock: pd.DataFrame, area: str, partner: str) -> pd.DataFrame:
+def _in_groups(frame: pd.DataFrame, members: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` with ``iso3`` replaced by each group the area belongs to (unchanged without ``members``)."""
+    if members is None:
+        return frame
+    joined = frame.merge(members[["group_id", "iso3"]], on="iso3", how="inner")
+    return joined.drop(columns="iso3").rename(columns={"group_id": "iso3"})
+
+
+def _pairs(migrant_stock: pd.DataFrame, area: str, partner: str,
+           members: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = migrant_stock[migrant_stock["origin"] != UNSPECIFIED]
-    return pd.DataFrame({"iso3": rows[area].to_numpy(), "year": rows["year"].to_numpy(),
-                         "sex": rows["sex"].to_numpy(), "partner": rows[partner].to_numpy(),
-                         "value": pd.to_numeric(rows["persons"]).astype("float64").to_numpy()})
+    pairs = pd.DataFrame({"iso3": rows[area].to_numpy(), "year": rows["year"].to_numpy(),
+                          "sex": rows["sex"].to_numpy(), "partner": rows[partner].to_numpy(),
+                          "value": pd.to_numeric(rows["persons"]).astype("float64").to_numpy()})
+    if members is None:
+        return pairs
+    grouped = _in_groups(pairs, members).groupby([*KEYS, "partner"], sort=False)["value"].sum()
+    return grouped.reset_index()
 
 
-def _corridors(migrant_stock: pd.DataFrame) -> pd.DataFrame:
+def _corridors(migrant_stock: pd.DataFrame, members: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = migrant_stock[migrant_stock["origin"] != UNSPECIFIED]
     label = rows["origin"].astype(str) + ">" + rows["destination"].astype(str)
     common = {"year": rows["year"].to_numpy(), "sex": rows["sex"].to_numpy(), "partner": label.to_numpy(),
               "value": pd.to_numeric(rows["persons"]).astype("float64").to_numpy()}
     both = pd.concat([pd.DataFrame({"iso3": rows["origin"].to_numpy(), **common}),
                       pd.DataFrame({"iso3": rows["destination"].to_numpy(), **common})], ignore_index=True)
-    return both.drop_duplicates(["iso3", "year", "sex", "partner"])
+    return _in_groups(both, members).drop_duplicates(["iso3", "year", "sex", "partner"])
 
 
 def _top(pairs: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -304,7 +317,8 @@ def _change(pairs: pd.DataFrame, n: int, since: int = 1990) -> pd.DataFrame:
     return out.assign(value=out["value"] - out["_base"]).drop(columns="_base")
 
 
-def stock_top_destinations(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_destinations(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                           area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Top destinations of a country's emigrants: the ``n`` countries where most of them live.
 
     Parameters
@@ -312,6 +326,9 @@ def stock_top_destinations(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock``: ``year, sex, origin, destination, persons`` (origin may be a group id when
         the rows are a group's sums).
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many destinations (10).
 
@@ -334,16 +351,20 @@ def stock_top_destinations(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd
     0    A  2024  total     1       C    9.0
     1    A  2024  total     2       B    5.0
     """
-    return _top(_pairs(migrant_stock, "origin", "destination"), n)
+    return _top(_pairs(migrant_stock, "origin", "destination", area_group_member), n)
 
 
-def stock_top_origins(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_origins(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                      area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Top origins of a country's immigrants (the unspecified origin aside).
 
     Parameters
     ----------
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock``: ``year, sex, origin, destination, persons``.
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many origins (10).
 
@@ -365,16 +386,20 @@ def stock_top_origins(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.Data
     0    B     1       C    9.0
     1    B     2       A    5.0
     """
-    return _top(_pairs(migrant_stock, "destination", "origin"), n)
+    return _top(_pairs(migrant_stock, "destination", "origin", area_group_member), n)
 
 
-def stock_top_corridors(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_corridors(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                        area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Top corridors touching an area: the origin-destination pairs with it at either end, by persons.
 
     Parameters
     ----------
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock``: ``year, sex, origin, destination, persons``.
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many corridors (10).
 
@@ -398,16 +423,20 @@ def stock_top_corridors(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.Da
     2    B     2     A>B    5.0
     3    C     1     B>C    9.0
     """
-    return _top(_corridors(migrant_stock), n)
+    return _top(_corridors(migrant_stock, area_group_member), n)
 
 
-def stock_top_destinations_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_destinations_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                                       area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Change since 1990 of each top destination's stock: persons in the year less persons in 1990.
 
     Parameters
     ----------
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock`` of one revision, including 1990.
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many destinations (10).
 
@@ -431,16 +460,20 @@ def stock_top_destinations_change_1990(*, migrant_stock: pd.DataFrame, n: int = 
     1  2024       C    NaN
     2  2024       B    3.0
     """
-    return _change(_pairs(migrant_stock, "origin", "destination"), n)
+    return _change(_pairs(migrant_stock, "origin", "destination", area_group_member), n)
 
 
-def stock_top_origins_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_origins_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                                  area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Change since 1990 of each top origin's stock: persons in the year less persons in 1990.
 
     Parameters
     ----------
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock`` of one revision, including 1990.
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many origins (10).
 
@@ -462,16 +495,20 @@ def stock_top_origins_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N
     0  1990       A    0.0
     1  2024       A   -2.0
     """
-    return _change(_pairs(migrant_stock, "destination", "origin"), n)
+    return _change(_pairs(migrant_stock, "destination", "origin", area_group_member), n)
 
 
-def stock_top_corridors_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def stock_top_corridors_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
+                                    area_group_member: pd.DataFrame | None = None) -> pd.DataFrame:
     """Change since 1990 of each top corridor's stock (persons in the year less persons in 1990).
 
     Parameters
     ----------
     migrant_stock : pandas.DataFrame
         Rows of ``migrant_stock`` of one revision, including 1990.
+    area_group_member : pandas.DataFrame, optional
+        ``group_id, iso3``: when given, the rows are the groups' (members' stocks summed; a corridor is a group's
+        when a member is at either end).
     n : int
         How many corridors (10).
 
@@ -495,4 +532,4 @@ def stock_top_corridors_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP
     2    B  1990    0.0
     3    B  2024    4.0
     """
-    return _change(_corridors(migrant_stock), n)
+    return _change(_corridors(migrant_stock, area_group_member), n)
