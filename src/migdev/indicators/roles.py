@@ -8,9 +8,12 @@ The rule (a proxy: no source measures transit migration directly):
   (only emigrants) to 1 (only immigrants), gives the degree;
 * **transit** over the 5-year period ending in the year (4 years for 2020-2024): the recommended flow estimate
   (``da_pb_closed`` on the latest stock and WPP revisions, both sexes) has inflow and outflow of similar size,
-  the smaller at least half the larger, and large, inflow plus outflow at least 2 % of the population at the end
-  of the period: many pass through, in both directions, relative to the country's size; NA for a year that ends
+  the smaller at least 70 % of the larger, and large, inflow plus outflow at least 1 % of the population at the
+  end of the period: many pass through, in both directions, relative to the country's size; NA for a year that ends
   no estimated period (1990);
+* stock-based flow estimates cannot see people passing through within a period, so the flag marks countries of
+  high two-way turnover (Mexico, Türkiye, Morocco, Niger, Libya, Guatemala, Serbia in 2020-2024, and many small
+  open economies), not measured transit; read it with the balance;
 * the flags are 1 or 0 (NA where an input is missing); a group's value is the number of its members with the
   role.
 """
@@ -25,8 +28,8 @@ from migdev.indicators.tidy import KEYS, ratio, tidy
 __all__ = ["TRANSIT_BALANCE", "TRANSIT_GROSS_SHARE", "role_destination", "role_origin", "role_stock_balance",
            "role_transit"]
 
-TRANSIT_BALANCE = 0.5
-TRANSIT_GROSS_SHARE = 0.02
+TRANSIT_BALANCE = 0.7
+TRANSIT_GROSS_SHARE = 0.01
 
 
 def _stocks(migrant_stock_total: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +159,7 @@ def role_transit(*, flow_estimate: pd.DataFrame, population: pd.DataFrame) -> pd
     --------
     >>> f = pd.DataFrame({"sex": "total", "period_start": 2015, "period_end": 2020,
     ...                   "origin": ["A", "B", "A", "C"], "destination": ["B", "A", "C", "A"],
-    ...                   "flow": [30, 20, 1, 1]})
+    ...                   "flow": [30, 25, 1, 1]})
     >>> p = pd.DataFrame({"iso3": ["A", "B", "C"], "year": 2020, "sex": "total", "persons": [1000, 1000, 1000],
     ...                   "variant": "estimate"})
     >>> role_transit(flow_estimate=f, population=p)

@@ -291,14 +291,24 @@ def _pairs(migrant_stock: pd.DataFrame, area: str, partner: str,
     return grouped.reset_index()
 
 
-def _corridors(migrant_stock: pd.DataFrame, members: pd.DataFrame | None = None) -> pd.DataFrame:
+def _corridors(migrant_stock: pd.DataFrame) -> pd.DataFrame:
     rows = migrant_stock[migrant_stock["origin"] != UNSPECIFIED]
     label = rows["origin"].astype(str) + ">" + rows["destination"].astype(str)
     common = {"year": rows["year"].to_numpy(), "sex": rows["sex"].to_numpy(), "partner": label.to_numpy(),
               "value": pd.to_numeric(rows["persons"]).astype("float64").to_numpy()}
     both = pd.concat([pd.DataFrame({"iso3": rows["origin"].to_numpy(), **common}),
                       pd.DataFrame({"iso3": rows["destination"].to_numpy(), **common})], ignore_index=True)
-    return _in_groups(both, members).drop_duplicates(["iso3", "year", "sex", "partner"])
+    return both.drop_duplicates(["iso3", "year", "sex", "partner"])
+
+
+def _top_corridors(corridors: pd.DataFrame, n: int, members: pd.DataFrame | None) -> pd.DataFrame:
+    """Top corridors of each country, or of each group: a group's top ``n`` are among its members' top ``n``
+    (a corridor ranked k in a group ranks at most k for the member it touches), so only those are ranked."""
+    top = _top(corridors, n)
+    if members is None:
+        return top
+    grouped = _in_groups(top.drop(columns="rank"), members).drop_duplicates(["iso3", "year", "sex", "partner"])
+    return _top(grouped, n)
 
 
 def _top(pairs: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -310,10 +320,9 @@ def _top(pairs: pd.DataFrame, n: int) -> pd.DataFrame:
                                                                                      "year": "int64"})
 
 
-def _change(pairs: pd.DataFrame, n: int, since: int = 1990) -> pd.DataFrame:
-    top = _top(pairs, n)
-    base = pairs[pairs["year"] == since][["iso3", "sex", "partner", "value"]].rename(columns={"value": "_base"})
-    out = top.merge(base, on=["iso3", "sex", "partner"], how="left")
+def _change(top: pd.DataFrame, pairs: pd.DataFrame, since: int = 1990, on: tuple[str, ...] = ("iso3",)) -> pd.DataFrame:
+    base = pairs[pairs["year"] == since][[*on, "sex", "partner", "value"]].drop_duplicates([*on, "sex", "partner"])
+    out = top.merge(base.rename(columns={"value": "_base"}), on=[*on, "sex", "partner"], how="left")
     return out.assign(value=out["value"] - out["_base"]).drop(columns="_base")
 
 
@@ -423,7 +432,7 @@ def stock_top_corridors(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
     2    B     2     A>B    5.0
     3    C     1     B>C    9.0
     """
-    return _top(_corridors(migrant_stock, area_group_member), n)
+    return _top_corridors(_corridors(migrant_stock), n, area_group_member)
 
 
 def stock_top_destinations_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
@@ -460,7 +469,7 @@ def stock_top_destinations_change_1990(*, migrant_stock: pd.DataFrame, n: int = 
     1  2024       C    NaN
     2  2024       B    3.0
     """
-    return _change(_pairs(migrant_stock, "origin", "destination", area_group_member), n)
+    return _change(_top(pairs := _pairs(migrant_stock, "origin", "destination", area_group_member), n), pairs)
 
 
 def stock_top_origins_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
@@ -495,7 +504,7 @@ def stock_top_origins_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N
     0  1990       A    0.0
     1  2024       A   -2.0
     """
-    return _change(_pairs(migrant_stock, "destination", "origin", area_group_member), n)
+    return _change(_top(pairs := _pairs(migrant_stock, "destination", "origin", area_group_member), n), pairs)
 
 
 def stock_top_corridors_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP_N,
@@ -532,4 +541,4 @@ def stock_top_corridors_change_1990(*, migrant_stock: pd.DataFrame, n: int = TOP
     2    B  1990    0.0
     3    B  2024    4.0
     """
-    return _change(_corridors(migrant_stock, area_group_member), n)
+    return _change(_top_corridors(c := _corridors(migrant_stock), n, area_group_member), c, on=())
