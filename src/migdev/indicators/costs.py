@@ -31,15 +31,15 @@ Side = Literal["receiver", "sender"]
 
 
 def _quarters(remittance_cost: pd.DataFrame, side: Side) -> pd.DataFrame:
-    """Per country and quarter: corridors with a cost and their simple mean (RPW's rule)."""
-    parts = []
+    """Per country and quarter: corridors with a cost and their simple mean (RPW's rule), in one call of
+    :func:`simple_mean_cost` whose "period" is the pair (country, quarter)."""
     rows = remittance_cost[remittance_cost["cost_pct_200"].notna()]
-    for iso3, mine in rows.groupby(side, sort=True):
-        means = simple_mean_cost(mine)
-        parts.append(means.assign(iso3=iso3))
-    if not parts:
+    if rows.empty:
         return pd.DataFrame({"iso3": [], "period": [], "corridors": [], "mean_cost_pct_200": []})
-    return pd.concat(parts, ignore_index=True)
+    keyed = rows.assign(period=rows[side].astype(str) + "|" + rows["period"].astype(str))
+    means = simple_mean_cost(keyed)
+    parts = means["period"].str.split("|", n=1, expand=True)
+    return means.assign(iso3=parts[0], period=parts[1])
 
 
 def _year(period: pd.Series) -> pd.Series:

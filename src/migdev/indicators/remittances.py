@@ -258,19 +258,16 @@ def remit_per_emigrant(*, wdi: pd.DataFrame, migrant_stock_total: pd.DataFrame) 
 
 
 def _cv_of_changes(levels: pd.DataFrame, code: str, window: int) -> pd.DataFrame:
-    series = levels[["iso3", "year", code]].dropna().sort_values(["iso3", "year"])
-    out = []
-    for iso3, one in series.groupby("iso3", sort=True):
-        full = one.set_index("year")[code].reindex(range(int(one["year"].min()), int(one["year"].max()) + 1))
-        change = full.diff()
-        sd = change.rolling(window, min_periods=window).std()
-        mean = change.rolling(window, min_periods=window).mean().abs()
-        cv = (sd / mean.where(mean > 0)).replace([np.inf, -np.inf], np.nan)
-        out.append(pd.DataFrame({"iso3": iso3, "year": full.index, "sex": "total", "value": cv.to_numpy()}))
-    if not out:
+    wide = levels.pivot_table(index="year", columns="iso3", values=code, aggfunc="first")
+    if wide.empty:
         return tidy(pd.DataFrame({"iso3": [], "year": [], "sex": [], "value": []}), "value")
-    both = pd.concat(out, ignore_index=True)
-    return tidy(both[both["value"].notna()], "value")
+    wide = wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))  # a missing year breaks a window
+    change = wide.diff()
+    sd = change.rolling(window, min_periods=window).std()
+    mean = change.rolling(window, min_periods=window).mean().abs()
+    cv = (sd / mean.where(mean > 0)).replace([np.inf, -np.inf], np.nan)
+    long = cv.rename_axis(index="year", columns="iso3").stack().rename("value").reset_index()
+    return tidy(long[long["value"].notna()].assign(sex="total"), "value")
 
 
 def remit_volatility(*, wdi: pd.DataFrame, window: int = VOLATILITY_WINDOW) -> pd.DataFrame:
