@@ -35,7 +35,8 @@ def _quarters(remittance_cost: pd.DataFrame, side: Side) -> pd.DataFrame:
     :func:`simple_mean_cost` whose "period" is the pair (country, quarter)."""
     rows = remittance_cost[remittance_cost["cost_pct_200"].notna()]
     if rows.empty:
-        return pd.DataFrame({"iso3": [], "period": [], "corridors": [], "mean_cost_pct_200": []})
+        return pd.DataFrame({"iso3": pd.Series(dtype=str), "period": pd.Series(dtype=str),
+                             "corridors": pd.Series(dtype="int64"), "mean_cost_pct_200": pd.Series(dtype=float)})
     keyed = rows.assign(period=rows[side].astype(str) + "|" + rows["period"].astype(str))
     means = simple_mean_cost(keyed)
     parts = means["period"].str.split("|", n=1, expand=True)

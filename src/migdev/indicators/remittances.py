@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from migdev.indicators.tidy import KEYS, ratio, tidy
+from migdev.indicators.tidy import KEYS, empty, ratio, tidy
 
 __all__ = [
     "DERIVED_GDP_SHARE", "EXPORTS", "FDI", "GDP", "ODA", "PAID", "RECEIVED", "VOLATILITY_WINDOW",
@@ -260,7 +260,7 @@ def remit_per_emigrant(*, wdi: pd.DataFrame, migrant_stock_total: pd.DataFrame) 
 def _cv_of_changes(levels: pd.DataFrame, code: str, window: int) -> pd.DataFrame:
     wide = levels.pivot_table(index="year", columns="iso3", values=code, aggfunc="first")
     if wide.empty:
-        return tidy(pd.DataFrame({"iso3": [], "year": [], "sex": [], "value": []}), "value")
+        return empty()
     wide = wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))  # a missing year breaks a window
     change = wide.diff()
     sd = change.rolling(window, min_periods=window).std()

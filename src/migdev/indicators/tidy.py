@@ -23,6 +23,18 @@ KEYS = ("iso3", "year", "sex")
 COLUMNS = (*KEYS, "value")
 
 
+def empty(keys: Sequence[str] = ()) -> pd.DataFrame:
+    """An indicator without rows, typed as one with rows (so that merges and concatenations keep their types).
+
+    Examples
+    --------
+    >>> empty().dtypes.tolist()
+    [dtype('O'), dtype('int64'), dtype('O'), dtype('float64')]
+    """
+    cols = {"iso3": object, "year": "int64", "sex": object, **dict.fromkeys(keys, object), "value": "float64"}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+
+
 def tidy(frame: pd.DataFrame, value: str, *, keys: Sequence[str] = ()) -> pd.DataFrame:
     """``iso3, year, sex, *keys, value`` from ``frame``'s column ``value``, as float (NA kept), sorted by key.
 
