@@ -107,3 +107,10 @@ def test_shares_in_unit_interval_and_group_totals(data: list[tuple[int, int, int
     members = pd.DataFrame({"group_id": "G", "iso3": codes})
     stock = stocks.stock_immigrants(migrant_stock_total=t.sample(frac=1.0, random_state=n))
     assert aggregate(stock, members, "sum")["value"].iloc[0] == float(sum(imm))
+
+
+def test_more_immigrants_than_residents_is_inconsistent_not_a_share_above_one() -> None:
+    t = pd.DataFrame({"iso3": ["Z"], "year": 2024, "sex": "total", "immigrants": [101], "emigrants": [5],
+                      "population": [100]})
+    assert np.isnan(_by(stocks.stock_immigrant_share(migrant_stock_total=t, population=WPP))["Z"])
+    assert np.isnan(_by(stocks.stock_emigration_rate(migrant_stock_total=t, population=WPP))["Z"])
