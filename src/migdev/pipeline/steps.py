@@ -102,6 +102,12 @@ def bands(ctx: Context) -> None:
     ctx.reporter.advance("flow_band")
 
 
+def indicators(ctx: Context) -> None:
+    """Every indicator of the catalogue for every country and group (``indicator``)."""
+    indicators_step = importlib.import_module("migdev.indicators.step")
+    ctx.rows.update(indicators_step.run(ctx))
+
+
 def check(ctx: Context) -> None:
     """The build's invariants (:mod:`migdev.pipeline.checks`)."""
     checks.run(ctx)
@@ -114,6 +120,7 @@ STEPS: tuple[Step, ...] = (
     Step("load", "load", load_all, help="write every table into a new staging database"),
     Step("flows", "estimate flows", flows, optional=True, help="bilateral flows from the stock tables"),
     Step("bands", "flow bands", bands, optional=True, help="min, median, max of the flows across methods and bases"),
+    Step("indicators", "compute indicators", indicators, optional=True, help="the indicator table (migdev.indicators)"),
     Step("check", "check invariants", check, help="refuse to publish a build that breaks an invariant"),
 )
 
