@@ -84,10 +84,11 @@ def _resolve(q: QuerySpec, cat: Catalog, filters: dict[str, Any]) -> tuple[dict[
                 chosen[f.name] = None
                 continue
             places = cat.places()
+            field = "country" if f.name == "iso3" else f.name
             if f.expand:
-                codes, found = places.expand(values, f.name)
+                codes, found = places.expand(values, field)
             else:
-                found = [places.resolve(v, f.name) for v in values]
+                found = [places.resolve(v, field) for v in values]
                 codes = [p.code for p in found]
                 if any(p.code == "WLD" for p in found):
                     codes += ["m49:900", "wb:WLD"]
@@ -155,7 +156,8 @@ def _sources(q: QuerySpec, cat: Catalog, chosen: dict[str, list[Any] | None], fr
             hit &= rows["revision"].isin([str(r) for r in revisions])
         keep |= hit
     if q.source_column and q.source_column in frame.columns:
-        named = {s.strip() for v in frame[q.source_column].dropna().unique() for s in str(v).replace(";", ",").split(",")}
+        named = {s.strip() for v in frame[q.source_column].dropna().unique()
+                 for s in str(v).replace(";", ",").split(",")}
         keep |= rows["source_id"].isin(named) | rows["product"].isin(named)
     return tuple(SourceRef(**{k: str(v) for k, v in r.items() if k != "product"})
                  for r in rows[keep].to_dict("records"))

@@ -157,7 +157,8 @@ def sort_top(frame: pd.DataFrame, spec: QuerySpec, sort: Any, top: int | None) -
             c = str(c)
             name = c.lstrip("+-")
             if name not in frame.columns:
-                raise QueryError(f"cannot sort by {name!r}: not a column; columns: {', '.join(map(str, frame.columns))}")
+                raise QueryError(f"cannot sort by {name!r}: not a column; columns: "
+                                 f"{', '.join(map(str, frame.columns))}")
             names_.append(name)
             ascending.append(c.startswith("+"))
         frame = frame.sort_values(names_, ascending=ascending, na_position="last", kind="stable")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
 from migdev.query.spec import Filter, QuerySpec
 from migdev.vocab import SEXES
 
@@ -52,8 +53,6 @@ def _wdi_notes(frame: pd.DataFrame) -> list[str]:
 
 
 def _flow_notes(frame: pd.DataFrame) -> list[str]:
-    from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
-
     return [f"recommended method: {RECOMMENDED} ({RECOMMENDED_WHY})"]
 
 
@@ -63,8 +62,8 @@ def _totals_notes(frame: pd.DataFrame) -> list[str]:
 
 
 _STOCK_SQL = """SELECT revision, year, sex, origin, destination, persons,
-    sum(persons) OVER (PARTITION BY revision, year, sex, origin) AS origin_total,
-    sum(persons) OVER (PARTITION BY revision, year, sex, destination) AS destination_total
+    (sum(persons) OVER (PARTITION BY revision, year, sex, origin))::BIGINT AS origin_total,
+    (sum(persons) OVER (PARTITION BY revision, year, sex, destination))::BIGINT AS destination_total
   FROM migrant_stock WHERE {inner}"""
 
 _TOTALS_SQL = """SELECT revision, year, sex, iso3, immigrants, emigrants, population, refugees,
@@ -79,7 +78,8 @@ _VITAL_SQL = """SELECT revision, period_start, period_end, period_end - period_s
 
 #: The flagged view of flow_estimate: each row carries the corridor check's cause, else the contradiction the
 #: accounts found for its origin (WPP's net migration against the stocks), else NULL.
-_FLOWS_SQL = """SELECT f.stock_revision AS revision, f.vital_revision, f.method, f.sex, f.period_start,
+_FLOWS_SQL = f"""SELECT f.stock_revision AS revision, f.vital_revision, f.method,
+    f.method = '{RECOMMENDED}' AS recommended, f.sex, f.period_start,
     f.period_end, f.period_end - f.period_start AS years, f.origin, f.destination, f.flow,
     coalesce(d.cause, a.contradiction) AS flag
   FROM flow_estimate f
@@ -87,7 +87,7 @@ _FLOWS_SQL = """SELECT f.stock_revision AS revision, f.vital_revision, f.method,
                                      origin, destination)
   LEFT JOIN flow_adjustment a ON a.stock_revision = f.stock_revision AND a.vital_revision = f.vital_revision
        AND a.sex = f.sex AND a.period_start = f.period_start AND a.iso3 = f.origin
-  WHERE {inner}"""
+  WHERE {{inner}}"""
 
 _RUNS = "flow_estimate_run"
 _FLOW_FILTERS = (
@@ -160,7 +160,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         "flows", "Estimated bilateral flows over each period (whole persons), origin x destination", "flow_estimate",
         _FLOWS_SQL, _FLOW_FILTERS, order=("revision", "method", "period_start", "origin", "destination", "sex"),
         places=("origin", "destination"), measures={"flow": "sum"}, ratios={"flow_per_year": ("flow", "years", 1.0)},
-        keep=("revision", "vital_revision", "method", "sex", "period_start", "period_end", "years"), value="flow",
+        keep=("revision", "vital_revision", "method", "recommended", "sex", "period_start", "period_end", "years"),
+        value="flow",
         wide=("origin", "destination"), inputs=(("ims*_bilateral", "revision"), ("wpp*", "vital_revision")),
         empty_why="an absent flow pair is an estimated zero (cells under 0.5 persons are not stored)",
         notes=_flow_notes),
