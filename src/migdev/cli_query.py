@@ -95,10 +95,10 @@ def _code_help(spec: QuerySpec) -> str:
     return ("\n\nCodes: " + "; ".join(lines) + ". More: `migdev explain CODE`.") if lines else ""
 
 
-def _option(name: str, annotation: Any, default: Any, help: str, flag: str | None = None) -> inspect.Parameter:
-    decl = flag or f"--{name.replace('_', '-')}"
+def _option(name: str, annotation: Any, default: Any, help: str, *flags: str) -> inspect.Parameter:
+    decls = flags or (f"--{name.replace('_', '-')}",)
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=Annotated[annotation, typer.Option(decl, help=help, show_default=False)])
+                             annotation=Annotated[annotation, typer.Option(*decls, help=help, show_default=False)])
 
 
 def command(spec: QuerySpec, extra: dict[str, tuple[Any, Any, str]] | None = None) -> Any:
@@ -122,9 +122,9 @@ def command(spec: QuerySpec, extra: dict[str, tuple[Any, Any, str]] | None = Non
         params.append(_option(name, annotation, default, help, f"--{name.replace('_', '-')}"))
     params += [_option("db", Path | None, None, "Database file (default: $MIGDEV_DB or ./migdev.duckdb).", "--db"),
                _option("fmt", Format, Format.table, "table, csv, json, parquet or excel (parquet/excel need --out).",
-                       "--format"),
+                       "--format", "-f"),
                _option("out", Path | None, None, "Write to FILE (with FILE.meta.json: sources, citation, codes).",
-                       "--out")]
+                       "--out", "-o")]
 
     def callback(**kwargs: Any) -> None:
         db, fmt, out = kwargs.pop("db"), kwargs.pop("fmt"), kwargs.pop("out")
@@ -135,7 +135,7 @@ def command(spec: QuerySpec, extra: dict[str, tuple[Any, Any, str]] | None = Non
             drop = "flow" if extras["per_year"] else "flow_per_year"
             if drop in answer.frame.columns:
                 answer = answer.with_frame(answer.frame.drop(columns=drop))
-        emit(answer, fmt, out, title=spec.help.split(",")[0].split(" (")[0])
+        emit(answer, fmt, out, title=spec.heading(answer.query.get("filters", {})))
 
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}

@@ -72,6 +72,15 @@ class QuerySpec:
     empty_why: str = "no row of the table has these values together"
     notes: Callable[[pd.DataFrame], list[str]] | None = None
     requires: str | None = None                  # why, if ``table`` may be absent from a database
+    title: str | None = None                     # the table format's title; {filter} is its chosen values
+
+    def heading(self, echo: Mapping[str, Any]) -> str:
+        """The title with the chosen values of the filters it names (``{revision}`` -> ``2024``)."""
+        values = {k: "/".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in echo.items()}
+        try:
+            return (self.title or self.help.split(",")[0]).format_map(values)
+        except KeyError:
+            return self.help.split(",")[0]
 
     def filter(self, name: str) -> Filter:
         return next(f for f in self.filters if f.name == name)

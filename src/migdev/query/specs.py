@@ -115,7 +115,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         keep=("revision", "year", "sex"), value="persons", wide=("origin", "destination"),
         inputs=(("ims*_bilateral", "revision"),),
         empty_why="the UN publishes only corridors with migrants: a pair without a row has no published stock "
-                  "(zero, or counted in the destination's unspecified origin XXX)"),
+                  "(zero, or counted in the destination's unspecified origin XXX)",
+        title="International migrant stock (UN DESA IMS {revision})"),
     QuerySpec(
         "totals", "Immigrants, emigrants, population and refugees by country as the IMS release publishes them, "
         "with immigrant shares, emigration rates and net stocks migdev derives",
@@ -126,14 +127,16 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         ratios={"immigrant_share": ("immigrants", "population", 1.0),
                 "emigration_rate": ("emigrants", "born_there", 1.0)},
         keep=("revision", "year", "sex"), value="immigrants", wide=("iso3", "year"),
-        inputs=(("ims*_destination", "revision"), ("ims_origin_totals", "revision")), notes=_totals_notes),
+        inputs=(("ims*_destination", "revision"), ("ims_origin_totals", "revision")), notes=_totals_notes,
+        title="Migrant stock totals (UN DESA IMS {revision})"),
     QuerySpec(
         "population", "Population on 1 July (UN World Population Prospects), persons; by sex at five-year points",
         "population", "SELECT revision, year, sex, iso3, persons, variant FROM population WHERE {inner}",
         (_revision(help="WPP revision (default: the latest held)"), _place("iso3"), _year(), _sex()),
         order=("iso3", "year", "sex"), places=("iso3",), measures={"persons": "sum"},
         keep=("revision", "year", "sex", "variant"), value="persons", wide=("iso3", "year"),
-        inputs=(("wpp*", "revision"),)),
+        inputs=(("wpp*", "revision"),),
+        title="Population (WPP {revision})"),
     QuerySpec(
         "vital", "WPP births, deaths and net migration over mid-year periods, with rates per 1,000 person-years",
         "vital", _VITAL_SQL,
@@ -146,7 +149,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         ratios={"birth_rate": ("births", "person_years", 1000.0), "death_rate": ("deaths", "person_years", 1000.0),
                 "net_migration_rate": ("net_migration", "person_years", 1000.0)},
         keep=("revision", "period_start", "period_end", "span", "variant"), value="net_migration",
-        wide=("iso3", "period_start"), inputs=(("wpp*", "revision"),)),
+        wide=("iso3", "period_start"), inputs=(("wpp*", "revision"),),
+        title="Births, deaths and net migration (WPP {revision})"),
     QuerySpec(
         "wdi", "World Development Indicators (current US$ unless the indicator says otherwise)", "wdi",
         "SELECT w.iso3, w.year, w.indicator, i.title, w.value, w.vintage, i.basis FROM wdi w "
@@ -155,7 +159,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
                                 held_in="wdi_indicator"),
          _year(within=())),
         order=("iso3", "indicator", "year"), places=("iso3",), keep=("year",), value="value",
-        wide=("iso3", "indicator"), inputs=(("wdi_*", None),), notes=_wdi_notes),
+        wide=("iso3", "indicator"), inputs=(("wdi_*", None),), notes=_wdi_notes,
+        title="World Development Indicators"),
     QuerySpec(
         "flows", "Estimated bilateral flows over each period (whole persons), origin x destination", "flow_estimate",
         _FLOWS_SQL, _FLOW_FILTERS, order=("revision", "method", "period_start", "origin", "destination", "sex"),
@@ -164,7 +169,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         value="flow",
         wide=("origin", "destination"), inputs=(("ims*_bilateral", "revision"), ("wpp*", "vital_revision")),
         empty_why="an absent flow pair is an estimated zero (cells under 0.5 persons are not stored)",
-        notes=_flow_notes),
+        notes=_flow_notes,
+        title="Estimated migration flows ({method}, IMS {revision} + WPP {vital_revision})"),
     QuerySpec(
         "flow_band", "Spread (min, median, max) of the flow estimates per corridor over every method and basis",
         "flow_band", "SELECT * FROM flow_band WHERE {inner}",
@@ -188,7 +194,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         order=("year", "origin", "asylum", "population_type"), places=("origin", "asylum"),
         measures={"persons": "sum"}, keep=("revision", "year", "population_type"), value="persons",
         wide=("origin", "asylum"), inputs=(("unhcr*", "revision"),),
-        empty_why="UNHCR publishes no zero cells: a pair or type without a row counts no one"),
+        empty_why="UNHCR publishes no zero cells: a pair or type without a row counts no one",
+        title="Refugees and others of concern (UNHCR {revision})"),
     QuerySpec(
         "remittances", "Bilateral remittances (KNOMAD/World Bank matrix), current US$, sender -> receiver",
         "remittance_bilateral", "SELECT * FROM remittance_bilateral WHERE {inner}",
@@ -196,7 +203,8 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
                 inner=True), _place("sender"), _place("receiver")),
         order=("edition", "sender", "receiver"), places=("sender", "receiver"), measures={"usd": "sum"},
         keep=("edition",), value="usd", wide=("sender", "receiver"), inputs=(("knomad*", "edition"),),
-        empty_why="a corridor without an estimate has no row (a published 0 is a row)"),
+        empty_why="a corridor without an estimate has no row (a published 0 is a row)",
+        title="Bilateral remittances (KNOMAD/World Bank {edition})"),
     QuerySpec(
         "indicators", "Indicators computed by the build (table `indicator`), per country or group, year and sex",
         "indicator", "SELECT iso3, year, sex, indicator, value, unit, source FROM indicator WHERE {inner}",
