@@ -142,8 +142,9 @@ class Places:
             two = alpha2(row.iso3)
             if two:
                 self._add(two, row.iso3, 60)
-        for alias, code in ALIASES.items():
-            self._add(alias, code, 10)
+        for alias, code in ALIASES.items():  # only places this database has
+            if code == WORLD or code in self.country.index or code in self.groups.index:
+                self._add(alias, code, 10)
         for row in self.groups.itertuples(index=False):
             rank = KIND_RANK.get(row.kind, 12)
             self._add(row.group_id, row.group_id, 0)
