@@ -101,7 +101,7 @@ def ratios(frame: pd.DataFrame, spec: QuerySpec) -> pd.DataFrame:
 
 _OPS = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le, "=": operator.eq,
         "==": operator.eq, "!=": operator.ne}
-_CONDITION = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|!=|==|=|>|<)\s*(.+?)\s*$")
+_CONDITION = re.compile(r"""^\s*([A-Za-z_]\w*)\s*(>=|<=|!=|==|=|>|<)\s*([\w.+-]+|'[^']*'|"[^"]*")\s*$""")
 
 
 def where(frame: pd.DataFrame, conditions: Any) -> pd.DataFrame:
@@ -122,7 +122,10 @@ def where(frame: pd.DataFrame, conditions: Any) -> pd.DataFrame:
                 other = float(right)
             except ValueError:
                 other = right.strip("'\"")
-        mask = _OPS[op](frame[left], other)
+        try:
+            mask = _OPS[op](frame[left], other)
+        except TypeError:
+            raise QueryError(f"cannot compare {left} ({frame[left].dtype}) with {right!r} in {text!r}") from None
         frame = frame[mask.fillna(False).astype(bool)]
     return frame
 
