@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+
+from migdev import __version__, cli_query
+from migdev.cli_query import DbOption, Format, FormatOption, OutOption, console, emit
+from migdev.publish.answer import Answer
 
 if TYPE_CHECKING:
     from migdev.api import Observatory
@@ -21,26 +22,25 @@ app = typer.Typer(
     name="migdev",
     help="migdev: an open observatory for international migration and development.\n\n"
          "Build the database from the official releases (`migdev build`), then query it "
-         "(`migdev stock`, `migdev population`, ...). Set MIGDEV_DATA_MIRROR to a folder holding the release "
-         "files to build without internet.",
+         "(`migdev stock`, `migdev totals`, `migdev vital`, ...). Places are ISO3 codes, names in any UN language, "
+         "aliases (UK) or groups (Africa, 'High income', WLD). Set MIGDEV_DATA_MIRROR to a folder holding the "
+         "release files to build without internet.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"migdev {__version__}")
+        raise typer.Exit()
 
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Database file (default: $MIGDEV_DB or ./migdev.duckdb).", show_default=False),
-]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output as a table, CSV or JSON.")]
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """migdev: an open observatory for international migration and development."""
 
 
 class RichReporter:
@@ -64,40 +64,12 @@ class RichReporter:
             self.progress.console.print(f"[yellow]{level}[/]: {message}")
 
 
-def _fail(message: str, code: int = 1) -> None:
-    console.print(f"[red]error[/]: {message}")
-    raise typer.Exit(code)
+_fail = cli_query.fail
 
 
-def _emit(df: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
-    if fmt is Format.csv:
-        df.to_csv(sys.stdout, index=False)
-    elif fmt is Format.json:
-        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
-    else:
-        table = Table(title=title, show_lines=False)
-        for col in df.columns:
-            numeric = pd.api.types.is_numeric_dtype(df[col])
-            table.add_column(str(col), justify="right" if numeric else "left")
-        plain = [c in _PLAIN_COLUMNS or str(c).startswith("period") for c in df.columns]
-        for row in df.itertuples(index=False):
-            table.add_row(*[str(v) if p and not pd.isna(v) else _cell(v) for v, p in zip(row, plain, strict=True)])
-        Console().print(table)
-        if df.empty:
-            console.print("no rows match these filters")
-
-
-_PLAIN_COLUMNS = {"year", "m49", "revision", "seq"}
-
-
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-    return str(value)
+def _emit(df: pd.DataFrame, fmt: Format, title: str | None = None, out: Path | None = None) -> None:
+    """A frame that is not a query's answer (build summary, registry status) through the same formats."""
+    emit(Answer(df, (), {}, ("no rows match these filters",) if df.empty else ()), fmt, out, title)
 
 
 def _query(db: Path | None, call: Callable[[Observatory], pd.DataFrame]) -> pd.DataFrame:
@@ -243,108 +215,17 @@ def sources(
 
 
 @app.command()
-def stock(
-    origin: Annotated[list[str] | None, typer.Option(help="Place of birth, ISO3 (repeatable).")] = None,
-    destination: Annotated[list[str] | None, typer.Option(help="Place of residence, ISO3 (repeatable).")] = None,
-    sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
-    year: Annotated[list[int] | None, typer.Option(help="Year (repeatable).")] = None,
-    revision: Annotated[str, typer.Option(help="IMS revision.")] = "2024",
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Bilateral international migrant stock, e.g. `migdev stock --origin MEX --destination USA --sex female`."""
-    df = _query(db, lambda obs: obs.stock(revision=revision, year=year, sex=sex, origin=origin,
-                                          destination=destination))
-    _emit(df, fmt, title=f"International migrant stock (UN DESA IMS {revision})")
-
-
-@app.command()
-def flows(
-    revision: Annotated[str, typer.Option(help="IMS revision the stocks come from.")] = "2024",
-    method: Annotated[str | None, typer.Option(help="sd_drop_neg, sd_rev_neg, mig_rate, da_min_open, da_min_closed or "
-                                                    "da_pb_closed (Abel & Cohen 2019); default: the recommended "
-                                                    "estimate.")] = None,
-    vital_revision: Annotated[str | None, typer.Option(help="WPP revision of the basis (default 2024; IMS 2020 + "
-                                                            "WPP 2022 is Abel & Cohen's published basis).")] = None,
-    period: Annotated[list[int] | None, typer.Option(help="Start year of the period, e.g. 2015 for 2015-2020.")]
-    = None,
-    sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
-    origin: Annotated[list[str] | None, typer.Option(help="Origin, ISO3 (repeatable).")] = None,
-    destination: Annotated[list[str] | None, typer.Option(help="Destination, ISO3 (repeatable).")] = None,
-    per_year: Annotated[bool, typer.Option("--per-year", help="Annual rate: the flow divided by the period length "
-                                                              "(2020-2024 is 4 years).")] = False,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Estimated bilateral migration flows, e.g. `migdev flows --period 2015 --sex female --destination DEU`.
-
-    The default method is the recommended estimate, da_pb_closed: closed demographic accounting came closest to
-    reported flows in Abel & Cohen's validation (2019), and the pseudo-Bayesian blend corrects the
-    minimum-migration estimate's undercount of movers. The `flag` column carries the plausibility diagnostic.
-    """
-    from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
-
-    chosen = method or RECOMMENDED
-    df = _query(db, lambda obs: obs.flows(revision=revision, method=chosen, period=period, sex=sex, origin=origin,
-                                          destination=destination, vital_revision=vital_revision,
-                                          per_year=per_year))
-    value = "flow_per_year" if per_year else "flow"
-    basis = f"IMS {revision} + WPP {vital_revision or '2024'}"
-    mark = " - recommended" if chosen == RECOMMENDED else ""
-    if fmt is Format.table:
-        console.print(f"{chosen}{mark}: " + (RECOMMENDED_WHY if mark else f"the recommended estimate is "
-                                                                          f"{RECOMMENDED} ({RECOMMENDED_WHY})"))
-        if per_year:
-            console.print("annual rate: flow over the period divided by its length in years (2020-2024: 4)")
-        if df["flag"].notna().any():
-            console.print(f"{int(df['flag'].notna().sum()):,} rows carry a diagnostic flag (see the flag column, "
-                          "or Observatory.flow_diagnostics)")
-        if len(df) > 200:
-            console.print(f"{len(df):,} flows; showing the 200 largest (use --format csv for all)")
-            df = df.nlargest(200, value)
-        df = df.drop(columns=["revision", "vital_revision", "method"])
-    _emit(df, fmt, title=f"Estimated migration flows ({chosen}{mark}, {basis})")
-
-
-@app.command()
 def countries(
     iso3: Annotated[list[str] | None, typer.Option(help="ISO3 code (repeatable).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Countries and areas with codes, names in the six UN languages and groupings."""
+    """Countries and areas with codes, names in the six UN languages and groupings; --iso3 takes names and groups
+    too (`migdev countries --iso3 Africa`)."""
     df = _query(db, lambda obs: obs.countries(iso3=iso3))
     if fmt is Format.table:
         df = df[["iso3", "m49", "name_en", "name_fr", "name_zh", "sdg_region", "wb_income_group"]]
     _emit(df, fmt, title="Countries and areas")
-
-
-@app.command()
-def population(
-    iso3: Annotated[list[str] | None, typer.Option(help="ISO3 code (repeatable).")] = None,
-    year: Annotated[list[int] | None, typer.Option(help="Year (repeatable).")] = None,
-    sex: Annotated[str | None, typer.Option(help="total, male or female.")] = None,
-    revision: Annotated[str | None, typer.Option(help="WPP revision, 2024 (default) or 2022.")] = None,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Population on 1 July (UN World Population Prospects), in persons."""
-    df = _query(db, lambda obs: obs.population(iso3=iso3, year=year, sex=sex, revision=revision))
-    shown = ", ".join(sorted(set(df["revision"].astype(str)))) if len(df) else revision or "latest"
-    _emit(df, fmt, title=f"Population (WPP {shown})")
-
-
-@app.command()
-def wdi(
-    iso3: Annotated[list[str] | None, typer.Option(help="ISO3 code (repeatable).")] = None,
-    indicator: Annotated[list[str] | None, typer.Option(help="WDI code, e.g. BX.TRF.PWKR.CD.DT.")] = None,
-    year: Annotated[list[int] | None, typer.Option(help="Year (repeatable).")] = None,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """World Development Indicators: remittances, GDP, FDI, ODA, exports, income, population."""
-    df = _query(db, lambda obs: obs.wdi(iso3=iso3, indicator=indicator, year=year))
-    _emit(df, fmt, title="World Development Indicators")
 
 
 @app.command()
@@ -401,3 +282,105 @@ def flows_ensemble(
         shown = shown.head(20)
     _emit(shown.reset_index(drop=True), fmt, title=f"Flow ensemble ({problem.method}, IMS {revision}, "
                                                    f"{problem.period[0]}-{problem.period[1]}, {sex})")
+
+
+@app.command()
+def groups(
+    kind: Annotated[list[str] | None, typer.Option(help="Geographic region, Subregion, SDG region, World Bank region, "
+                                                        "World Bank income group, ... (repeatable).")] = None,
+    member: Annotated[list[str] | None, typer.Option(help="Only groups holding this place (repeatable).")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    out: OutOption = None,
+) -> None:
+    """Groups of places every place filter accepts: UN M49 regions and subregions, SDG regions, World Bank regions
+    and income groups (and WLD, everything), with their members; e.g. `migdev groups --member KEN`."""
+    df = _query(db, lambda obs: obs.groups(kind=kind, member=member))
+    if fmt is Format.table and out is None:
+        df = df.drop(columns="member_codes")
+    _emit(df, fmt, "Groups of places", out)
+
+
+def _pairs(pairs: list[str] | None) -> dict[str, object]:
+    """``key=value`` arguments as query filters (a repeated key is a list)."""
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            _fail(f"cannot read {pair!r}: write FILTER=VALUE, e.g. year=2024", 2)
+        key, value = pair.split("=", 1)
+        key = key.strip().replace("-", "_")
+        out[key] = [*out[key], value] if isinstance(out.get(key), list) else [out[key], value] if key in out else value
+    return out
+
+
+@app.command()
+def cite(
+    what: Annotated[str, typer.Argument(help="A query (stock, totals, flows, ...) or a source id / product.")],
+    filters: Annotated[list[str] | None, typer.Argument(help="The query's filters as FILTER=VALUE, e.g. "
+                                                             "year=2024 origin=MEX.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The citation of what a query read (releases, revisions, licences, file checksums), ready to paste:
+    `migdev cite stock year=2024`, or of one source: `migdev cite ims2024_bilateral`."""
+    from migdev.publish.formats import meta
+    from migdev.query import QUERIES
+
+    if what.replace("-", "_") in QUERIES:
+        answer = cli_query.run_query(db, what.replace("-", "_"), **_pairs(filters))
+    else:
+        held = _query(db, lambda obs: obs.sources())
+        rows = held[(held["source_id"] == what) | (held["product"] == what)]
+        if rows.empty:
+            _fail(f"unknown query or source {what!r}; queries: {', '.join(QUERIES)}; sources: "
+                  f"{', '.join(held['source_id'])}", 2)
+        from migdev.publish.answer import SourceRef
+
+        fields = SourceRef.__dataclass_fields__
+        answer = Answer(rows, tuple(SourceRef(**{k: str(r[k]) for k in fields}) for _, r in rows.iterrows()),
+                        {"source": what})
+    if fmt is Format.table:
+        typer.echo(answer.citation())
+    else:
+        import json
+
+        info = meta(answer)
+        body = {k: info[k] for k in ("query", "sources", "citation")}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2) if fmt is Format.json else answer.citation())
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL statement (DuckDB dialect), read-only.")],
+    seconds: Annotated[float, typer.Option(help="Stop the query after this many seconds.", min=0.1)] = 30.0,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    out: OutOption = None,
+) -> None:
+    """Read-only SQL over the database in a sandbox: no writes, no file or network access (read_text, COPY,
+    EXPORT DATABASE, ATTACH are refused), stopped after --seconds. Tables: `migdev sql "SHOW TABLES"`."""
+    df = _query(db, lambda obs: obs.sql(query, seconds=seconds))
+    _emit(df, fmt, None, out)
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A coded value: B, 'B R', derived_ratio_2026-07, medium, "
+                                             "da_pb_closed, XXX, ...")],
+    column: Annotated[str | None, typer.Option(help="Only the meaning in this column (type_of_data, vintage, "
+                                                    "variant, method, ...).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """What a coded value in migdev's outputs means (IMS type_of_data, WDI vintages, WPP variants, flow methods)."""
+    from migdev.errors import MigdevError
+    from migdev.publish.codes import explain as lookup
+
+    try:
+        found = lookup(code, column)
+    except MigdevError as exc:
+        _fail(str(exc), exc.exit_code)
+    _emit(pd.DataFrame([{"column": c.column, "value": c.value, "meaning": c.meaning, "source": c.source}
+                        for c in found]), fmt, f"What {code} means")
+
+
+cli_query.register(app)

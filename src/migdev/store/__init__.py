@@ -157,6 +157,61 @@ def read(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 _REQUIRED = ("source", "country", "build_log")
 
 
+#: The settings of a sandboxed connection: no file or network access beyond the attached database (no
+#: ``read_text('/etc/passwd')``, ``COPY ... TO``, ``EXPORT DATABASE``, ``ATTACH``, extensions), locked so a query
+#: cannot ``SET`` them back.
+SANDBOX = (("enable_external_access", "false"), ("lock_configuration", "true"))
+SANDBOX_CATALOG = "migdev"
+
+
+def connect_sandboxed(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """The database read-only in a sandbox: what user SQL (``migdev sql``, ``Observatory.sql``) runs on.
+
+    An in-memory DuckDB attaches the file ``READ_ONLY`` as catalog ``migdev``, then turns external access off and
+    locks its configuration (:data:`SANDBOX`). Why not ``duckdb.connect(path, config=...)``: DuckDB keeps one
+    instance per file and process and refuses a second connection with another configuration, so a sandbox opened
+    that way would break every other reader of the file in the process. Take cursors with :func:`sandbox_cursor`
+    (a new cursor starts in the in-memory catalog) and bound a query's time with :func:`time_limit`.
+    """
+    path = Path(path) if path is not None else default_path()
+    connect(path).close()  # the checks that it is a readable migdev database, each one line
+    con = duckdb.connect(":memory:")
+    try:
+        escaped = str(path.resolve()).replace("'", "''")
+        con.execute(f"ATTACH '{escaped}' AS {SANDBOX_CATALOG} (READ_ONLY)")
+        for name, value in SANDBOX:
+            con.execute(f"SET {name} = {value}")
+    except duckdb.Error as exc:
+        con.close()
+        raise NoDatabaseError(f"{path} cannot be opened read-only in a sandbox: {str(exc).splitlines()[0]}") from None
+    return con
+
+
+def sandbox_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a sandboxed connection, reading the attached database by default."""
+    cur = con.cursor()
+    cur.execute(f"USE {SANDBOX_CATALOG}")
+    return cur
+
+
+@contextlib.contextmanager
+def time_limit(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Iterator[None]:
+    """Interrupt what ``con`` runs once ``seconds`` have passed (a timer calls ``con.interrupt()``); the query then
+    raises ``duckdb.InterruptException``. ``None``: no limit."""
+    if seconds is None:
+        yield
+        return
+    import threading
+
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open a built database read-only; anything that is not one is a :class:`NoDatabaseError` saying what it is
     (missing, empty, not DuckDB or truncated, locked by a writer, another schema), never a DuckDB traceback."""

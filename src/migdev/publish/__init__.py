@@ -1,0 +1,1 @@
+"""Publishing: the :class:`~migdev.publish.answer.Answer` every query hands on, and the formats that render it."""

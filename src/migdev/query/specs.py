@@ -1,0 +1,216 @@
+"""The queries migdev answers, one :class:`~migdev.query.spec.QuerySpec` each: the only SQL readers use.
+
+Adding a query is adding an entry here; the Python API, the CLI (one command per entry) and the web take it from
+:data:`QUERIES`. Decisions:
+
+- ``stock`` shares are taken over the whole table before place filters: ``share_of_origin`` is a corridor's part
+  of all emigrants of its origin (the sum of its corridors, ``origin_total``), ``share_of_destination`` its part of
+  all immigrants of the destination.
+- ``totals`` adds what the release implies but does not print: ``native_born`` (population - immigrants),
+  ``born_there`` (native-born + emigrants), ``net_stock`` (immigrants - emigrants), ``immigrant_share``
+  (immigrants / population) and ``emigration_rate`` (emigrants / born_there). These are migdev's ratios.
+- ``vital`` shows WPP's non-overlapping five-year periods unless ``span`` says otherwise (WPP 2024 also has
+  2020-2024 and 2020-2025, which overlap); rates are per 1,000 person-years (mean of the end populations x years).
+- ``flows`` defaults to the recommended method and marks it in ``recommended``; ``method="all"`` gives every one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
+from migdev.query.spec import Filter, QuerySpec
+from migdev.vocab import SEXES
+
+
+def _revision(column: str = "revision", held_in: str | None = None, name: str = "revision",
+              help: str = "release revision (default: the latest held)") -> Filter:
+    return Filter(name, column, "choice", help, default="latest", inner=True, held_in=held_in)
+
+
+def _year(within: tuple[str, ...] = ("revision",), column: str = "year", name: str = "year",
+          held_in: str | None = None) -> Filter:
+    return Filter(name, column, "number", f"{name} (repeatable)", within=within, inner=True, held_in=held_in)
+
+
+def _sex(within: tuple[str, ...] = ("revision",), held_in: str | None = None) -> Filter:
+    return Filter("sex", "sex", "choice", "total, male or female", within=within, vocabulary=SEXES, inner=True,
+                  held_in=held_in)
+
+
+def _place(name: str, column: str | None = None, help: str | None = None, expand: bool = True) -> Filter:
+    what = help or {"origin": "place of birth (origin)", "destination": "place of residence (destination)"}.get(
+        name, "country or area")
+    return Filter(name, column or name, "place",
+                  f"{what}: ISO3 code, name in a UN language, alias, or a group (UN region, SDG region, World Bank "
+                  "region or income group, WLD); repeatable", expand=expand)
+
+
+def _wdi_notes(frame: pd.DataFrame) -> list[str]:
+    derived = frame[frame["vintage"].astype(str).str.startswith("derived")] if "vintage" in frame else frame.iloc[:0]
+    return [f"{code} is derived by migdev, not a World Bank series: {basis}"
+            for code, basis in derived.groupby("indicator")["basis"].first().items()]
+
+
+def _flow_notes(frame: pd.DataFrame) -> list[str]:
+    return [f"recommended method: {RECOMMENDED} ({RECOMMENDED_WHY})"]
+
+
+def _totals_notes(frame: pd.DataFrame) -> list[str]:
+    return ["immigrant_share (immigrants / population) and emigration_rate (emigrants / (residents born there + "
+            "emigrants)) are ratios migdev derives from the release's totals"]
+
+
+_STOCK_SQL = """SELECT revision, year, sex, origin, destination, persons,
+    (sum(persons) OVER (PARTITION BY revision, year, sex, origin))::BIGINT AS origin_total,
+    (sum(persons) OVER (PARTITION BY revision, year, sex, destination))::BIGINT AS destination_total
+  FROM migrant_stock WHERE {inner}"""
+
+_TOTALS_SQL = """SELECT revision, year, sex, iso3, immigrants, emigrants, population, refugees,
+    population - immigrants AS native_born, population - immigrants + emigrants AS born_there,
+    immigrants - emigrants AS net_stock, type_of_data, population_source
+  FROM migrant_stock_total WHERE {inner}"""
+
+_VITAL_SQL = """SELECT revision, period_start, period_end, period_end - period_start AS span, iso3, births, deaths,
+    net_migration, pop_start, pop_end, (pop_start + pop_end) / 2.0 * (period_end - period_start) AS person_years,
+    variant
+  FROM vital WHERE {inner}"""
+
+#: The flagged view of flow_estimate: each row carries the corridor check's cause, else the contradiction the
+#: accounts found for its origin (WPP's net migration against the stocks), else NULL.
+_FLOWS_SQL = f"""SELECT f.stock_revision AS revision, f.vital_revision, f.method,
+    f.method = '{RECOMMENDED}' AS recommended, f.sex, f.period_start,
+    f.period_end, f.period_end - f.period_start AS years, f.origin, f.destination, f.flow,
+    coalesce(d.cause, a.contradiction) AS flag
+  FROM flow_estimate f
+  LEFT JOIN flow_diagnostic d USING (stock_revision, vital_revision, method, sex, period_start, period_end,
+                                     origin, destination)
+  LEFT JOIN flow_adjustment a ON a.stock_revision = f.stock_revision AND a.vital_revision = f.vital_revision
+       AND a.sex = f.sex AND a.period_start = f.period_start AND a.iso3 = f.origin
+  WHERE {{inner}}"""
+
+_RUNS = "flow_estimate_run"
+_FLOW_FILTERS = (
+    Filter("revision", "f.stock_revision", "choice", "IMS revision of the stocks (default: the latest)",
+           default="latest", inner=True, held_in=_RUNS),
+    Filter("vital_revision", "f.vital_revision", "choice", "WPP revision of the basis (default: the latest)",
+           default="latest", within=("revision",), inner=True, held_in=_RUNS),
+    Filter("method", "f.method", "choice", "estimation method (default: the recommended one; 'all' for every one)",
+           default="recommended", within=("revision", "vital_revision"), inner=True, held_in=_RUNS),
+    Filter("period", "f.period_start", "number", "start year of the period (2015 for 2015-2020)",
+           within=("revision",), inner=True, held_in=_RUNS),
+    Filter("sex", "f.sex", "choice", "total, male or female", vocabulary=SEXES, inner=True, held_in=_RUNS),
+    _place("origin"), _place("destination"),
+)
+
+QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
+    QuerySpec(
+        "stock", "Bilateral international migrant stock (persons) by origin (place of birth) and destination, "
+        "with each corridor's share of its origin's emigrants and of its destination's immigrants",
+        "migrant_stock", _STOCK_SQL, (_revision(), _year(), _sex(), _place("origin"), _place("destination")),
+        order=("revision", "year", "origin", "destination", "sex"), places=("origin", "destination"),
+        measures={"persons": "sum", "origin_total": "sum_once:origin", "destination_total": "sum_once:destination"},
+        ratios={"share_of_origin": ("persons", "origin_total", 1.0),
+                "share_of_destination": ("persons", "destination_total", 1.0)},
+        keep=("revision", "year", "sex"), value="persons", wide=("origin", "destination"),
+        inputs=(("ims*_bilateral", "revision"),),
+        empty_why="the UN publishes only corridors with migrants: a pair without a row has no published stock "
+                  "(zero, or counted in the destination's unspecified origin XXX)",
+        title="International migrant stock (UN DESA IMS {revision})"),
+    QuerySpec(
+        "totals", "Immigrants, emigrants, population and refugees by country as the IMS release publishes them, "
+        "with immigrant shares, emigration rates and net stocks migdev derives",
+        "migrant_stock_total", _TOTALS_SQL, (_revision(), _year(), _sex(), _place("iso3")),
+        order=("revision", "year", "iso3", "sex"), places=("iso3",),
+        measures={c: "sum" for c in ("immigrants", "emigrants", "population", "refugees", "native_born",
+                                     "born_there", "net_stock")},
+        ratios={"immigrant_share": ("immigrants", "population", 1.0),
+                "emigration_rate": ("emigrants", "born_there", 1.0)},
+        keep=("revision", "year", "sex"), value="immigrants", wide=("iso3", "year"),
+        inputs=(("ims*_destination", "revision"), ("ims_origin_totals", "revision")), notes=_totals_notes,
+        title="Migrant stock totals (UN DESA IMS {revision})"),
+    QuerySpec(
+        "population", "Population on 1 July (UN World Population Prospects), persons; by sex at five-year points",
+        "population", "SELECT revision, year, sex, iso3, persons, variant FROM population WHERE {inner}",
+        (_revision(help="WPP revision (default: the latest held)"), _place("iso3"), _year(), _sex()),
+        order=("iso3", "year", "sex"), places=("iso3",), measures={"persons": "sum"},
+        keep=("revision", "year", "sex", "variant"), value="persons", wide=("iso3", "year"),
+        inputs=(("wpp*", "revision"),),
+        title="Population (WPP {revision})"),
+    QuerySpec(
+        "vital", "WPP births, deaths and net migration over mid-year periods, with rates per 1,000 person-years",
+        "vital", _VITAL_SQL,
+        (_revision(help="WPP revision (default: the latest held)"), _place("iso3"),
+         _year(column="period_start", name="period"),
+         Filter("span", "period_end - period_start", "choice", "period length in years: 5 (default, WPP's "
+                "non-overlapping periods), 4 (2020-2024) or all", default=5, within=("revision",), inner=True)),
+        order=("iso3", "period_start", "period_end"), places=("iso3",),
+        measures={c: "sum" for c in ("births", "deaths", "net_migration", "pop_start", "pop_end", "person_years")},
+        ratios={"birth_rate": ("births", "person_years", 1000.0), "death_rate": ("deaths", "person_years", 1000.0),
+                "net_migration_rate": ("net_migration", "person_years", 1000.0)},
+        keep=("revision", "period_start", "period_end", "span", "variant"), value="net_migration",
+        wide=("iso3", "period_start"), inputs=(("wpp*", "revision"),),
+        title="Births, deaths and net migration (WPP {revision})"),
+    QuerySpec(
+        "wdi", "World Development Indicators (current US$ unless the indicator says otherwise)", "wdi",
+        "SELECT w.iso3, w.year, w.indicator, i.title, w.value, w.vintage, i.basis FROM wdi w "
+        "JOIN wdi_indicator i USING (indicator) WHERE {inner}",
+        (_place("iso3"), Filter("indicator", "indicator", "choice", "WDI code, e.g. BX.TRF.PWKR.CD.DT", inner=True,
+                                held_in="wdi_indicator"),
+         _year(within=())),
+        order=("iso3", "indicator", "year"), places=("iso3",), keep=("year",), value="value",
+        wide=("iso3", "indicator"), inputs=(("wdi_*", None),), notes=_wdi_notes,
+        title="World Development Indicators"),
+    QuerySpec(
+        "flows", "Estimated bilateral flows over each period (whole persons), origin x destination", "flow_estimate",
+        _FLOWS_SQL, _FLOW_FILTERS, order=("revision", "method", "period_start", "origin", "destination", "sex"),
+        places=("origin", "destination"), measures={"flow": "sum"}, ratios={"flow_per_year": ("flow", "years", 1.0)},
+        keep=("revision", "vital_revision", "method", "recommended", "sex", "period_start", "period_end", "years"),
+        value="flow",
+        wide=("origin", "destination"), inputs=(("ims*_bilateral", "revision"), ("wpp*", "vital_revision")),
+        empty_why="an absent flow pair is an estimated zero (cells under 0.5 persons are not stored)",
+        notes=_flow_notes,
+        title="Estimated migration flows ({method}, IMS {revision} + WPP {vital_revision})"),
+    QuerySpec(
+        "flow_band", "Spread (min, median, max) of the flow estimates per corridor over every method and basis",
+        "flow_band", "SELECT * FROM flow_band WHERE {inner}",
+        (_year(within=(), column="period_start", name="period"), _sex(within=()), _place("origin"),
+         _place("destination")),
+        order=("period_start", "origin", "destination", "sex"), places=("origin", "destination"),
+        keep=("period_start", "period_end", "sex"), value="flow_median", wide=("origin", "destination"),
+        inputs=(("ims*_bilateral", None), ("wpp*", None)),
+        empty_why="an absent flow pair is an estimated zero by every method"),
+    QuerySpec(
+        "stock_age", "Migrant stock by destination, sex and five-year age group (IMS 2020)", "migrant_stock_age",
+        "SELECT * FROM migrant_stock_age WHERE {inner}", (_revision(), _year(), _sex(), _place("iso3")),
+        order=("revision", "year", "iso3", "sex", "age_group"), places=("iso3",), measures={"persons": "sum"},
+        keep=("revision", "year", "sex", "age_group"), value="persons", inputs=(("ims*_age", "revision"),)),
+    QuerySpec(
+        "refugees", "Refugees and others under UNHCR's mandate at the end of each year, by origin and asylum",
+        "refugee", "SELECT * FROM refugee WHERE {inner}",
+        (_revision(), _year(), _place("origin"), _place("asylum", help="country of asylum"),
+         Filter("population_type", "population_type", "choice", "refugees, asylum_seekers, idps, stateless, oip, "
+                "unrwa_refugees, ...", within=("revision",), inner=True)),
+        order=("year", "origin", "asylum", "population_type"), places=("origin", "asylum"),
+        measures={"persons": "sum"}, keep=("revision", "year", "population_type"), value="persons",
+        wide=("origin", "asylum"), inputs=(("unhcr*", "revision"),),
+        empty_why="UNHCR publishes no zero cells: a pair or type without a row counts no one",
+        title="Refugees and others of concern (UNHCR {revision})"),
+    QuerySpec(
+        "remittances", "Bilateral remittances (KNOMAD/World Bank matrix), current US$, sender -> receiver",
+        "remittance_bilateral", "SELECT * FROM remittance_bilateral WHERE {inner}",
+        (Filter("edition", "edition", "choice", "matrix edition (default: the latest)", default="latest",
+                inner=True), _place("sender"), _place("receiver")),
+        order=("edition", "sender", "receiver"), places=("sender", "receiver"), measures={"usd": "sum"},
+        keep=("edition",), value="usd", wide=("sender", "receiver"), inputs=(("knomad*", "edition"),),
+        empty_why="a corridor without an estimate has no row (a published 0 is a row)",
+        title="Bilateral remittances (KNOMAD/World Bank {edition})"),
+    QuerySpec(
+        "indicators", "Indicators computed by the build (table `indicator`), per country or group, year and sex",
+        "indicator", "SELECT iso3, year, sex, indicator, value, unit, source FROM indicator WHERE {inner}",
+        (_place("iso3", help="country or group", expand=False), _year(within=()), _sex(within=()),
+         Filter("indicator", "indicator", "choice", "indicator code (see the catalogue)", inner=True)),
+        order=("iso3", "indicator", "year", "sex"), places=("iso3",), keep=("year", "sex"), value="value",
+        wide=("iso3", "indicator"), source_column="source",
+        requires="the build has no indicators step yet: this database has no `indicator` table"),
+)}
