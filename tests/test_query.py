@@ -94,8 +94,10 @@ def test_refusals_name_what_is_held(obs: Observatory, small_db: Path) -> None:
         run("stock", obs, colour="red")
     with pytest.raises(QueryError, match=r"unknown query 'stocks'; expected one of stock"):
         run("stocks", obs)
-    with pytest.raises(QueryError, match="the build has no indicators step yet"):
-        run("indicators", obs)
+    with pytest.raises(QueryError, match=r"indicator 'stock_nope'"):
+        run("indicators", obs, indicator="stock_nope")
+    shares = run("indicators", obs, indicator="stock_immigrant_share").frame  # the build's indicators step
+    assert len(shares) and shares["value"].dropna().between(0, 1).all()
     empty = run("stock", small_db, origin="USA", destination="MEX")  # a path works as db, too
     assert empty.frame.empty and "an absent pair" not in empty.notes[0]
     assert empty.notes[0].startswith("no rows match these filters: the UN publishes only corridors")
@@ -105,4 +107,5 @@ def test_every_query_has_help_and_known_filters() -> None:
     for q in QUERIES.values():
         assert q.help and q.order and q.filters
         assert all(f.kind in ("place", "choice", "number") and f.help for f in q.filters)
-        assert set(q.keep) | set(q.places) | set(q.measures) >= set(q.order) - {"indicator", "age_group", "asylum"}
+        assert set(q.keep) | set(q.places) | set(q.measures) >= set(q.order) - {"indicator", "age_group", "asylum",
+                                                                                "rank"}

@@ -207,10 +207,11 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         title="Bilateral remittances (KNOMAD/World Bank {edition})"),
     QuerySpec(
         "indicators", "Indicators computed by the build (table `indicator`), per country or group, year and sex",
-        "indicator", "SELECT iso3, year, sex, indicator, value, unit, source FROM indicator WHERE {inner}",
+        "indicator", "SELECT iso3, year, sex, indicator, rank, partner, value, unit, members, basis, source, revision "
+                     "FROM indicator WHERE {inner}",
         (_place("iso3", help="country or group", expand=False), _year(within=()), _sex(within=()),
          Filter("indicator", "indicator", "choice", "indicator code (see the catalogue)", inner=True)),
-        order=("iso3", "indicator", "year", "sex"), places=("iso3",), keep=("year", "sex"), value="value",
+        order=("iso3", "indicator", "year", "sex", "rank"), places=("iso3",), keep=("year", "sex"), value="value",
         wide=("iso3", "indicator"), source_column="source",
         requires="the build has no indicators step yet: this database has no `indicator` table"),
 )}
