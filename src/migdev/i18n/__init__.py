@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale, numbers
@@ -28,20 +28,22 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "migdev"
 #: Languages with a catalogue; the six UN languages join as their catalogues are written.
 AVAILABLE: tuple[str, ...] = tuple(sorted(p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
-#: The text shown for a missing value, never a zero (a message id, translated per language).
-MISSING = "not available"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation, translate later"
+def N_(message: str) -> str:  # the gettext name for "mark for translation, translate later"
     """Mark a message id for extraction without translating it here (labels declared in Python modules)."""
     return message
+
+
+#: The text shown for a missing value, never a zero (a message id, translated per language).
+MISSING = N_("not available")
 
 
 def catalogue_path(lang: str) -> Path:
     return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> Translations:
     path = catalogue_path(lang)
     if not path.is_file():
@@ -138,7 +140,7 @@ def _absent(value: object) -> bool:
         return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(lang: str = "en") -> Translator:
     """The translator of a language with a catalogue (``ValueError`` naming the available ones otherwise)."""
     return Translator(lang, _translations(lang))

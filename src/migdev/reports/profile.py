@@ -85,7 +85,7 @@ class _Cite:
         self.cited.update(ids)
         refs = [self.data.sources[s] for s in ids if s in self.data.sources]
         out = {"value": value, "unit": unit, "year": _clean(year), "source": source,
-               "revision": ",".join(r.revision for r in refs) or None, "note": note}
+               "revision": ",".join(dict.fromkeys(r.revision for r in refs)) or None, "note": note}
         if n is not None and self.size is not None and value is not None:
             out["members_reporting"], out["members"] = int(n), self.size
         out.update({k: _clean(v) for k, v in extra.items()})
@@ -258,7 +258,8 @@ def _remittances(c: _Cite, data: ProfileData, t: EntityTables, key: str, is_grou
         row = cost.loc[cost["year"].idxmax()]
         src = row["source_id"] if "source_id" in cost.columns and isinstance(row["source_id"], str) else every
         cost_fig = c.fig(row["cost_pct"], "percent", int(row["year"]), src,
-                         note=N_("mean cost of sending 200 US$ to it over its corridors (SDG 10.c.1; target 3 %)"),
+                         note=N_("mean cost of sending 200 US$ to it over its corridors "
+                                 "(SDG 10.c.1, target 3 per cent)"),
                          senders=int(row["corridors"]))
     return {"received_usd": _wdi(c, data, t, key, "BX.TRF.PWKR.CD.DT", "usd", is_group),
             "paid_usd": _wdi(c, data, t, key, "BM.TRF.PWKR.CD.DT", "usd", is_group),
