@@ -24,6 +24,7 @@ Stable keys (``KEYS`` lists every figure):
 - ``governance``: sdg_10_7_2 (one figure per domain; a group's is the share of members meeting the target),
   migrant_deaths (newest year), migrant_deaths_total;
 - ``development``: population, gdp_per_capita_usd, gni_per_capita_ppp, net_migration;
+- ``map``: source of the locator map's polygons and points;
 - ``series``: immigrants / emigrants by sex and year, remittances against FDI, ODA and exports by year;
 - ``sources``: every source cited (source_id, revision, publisher, title, citation, licence, url).
 """
@@ -110,6 +111,11 @@ def build(data: ProfileData, tables: EntityTables, key: str, lang: str = "en") -
     out["governance"] = _governance(c, tables, key, is_group)
     out["development"] = _development(c, data, tables, key, is_group, last)
     out["series"] = _series(data, tables, key, totals)
+    codes = [m["iso3"] for m in out["members"]] if is_group else [key]
+    geo = {*data.geometry.loc[data.geometry["iso3"].isin(codes), "source_id"],
+           *data.points.loc[data.points["iso3"].isin(codes), "source_id"]}
+    out["map"] = {"source": ",".join(sorted(geo)) or None}
+    c.cited.update(geo)
     out["sources"] = [vars(data.sources[s]) for s in sorted(c.cited) if s in data.sources]
     return out
 
