@@ -364,8 +364,9 @@ def _vs_pair(wide: pd.DataFrame | None, a: str, b: str) -> tuple[Any, Any]:
 
 def _published_only(c: _Cite, data: ProfileData, t: EntityTables, key: str, code: str) -> dict:
     year, value, _ = _latest(t.get("wdi_published", key), code)
-    return c.fig(value, "usd", year, data.wdi_source, note=N_("published aggregate") if value is not None else
-                 "not additive: shown only where the World Bank publishes the aggregate")
+    note = N_("published aggregate") if value is not None else \
+        N_("not additive: shown only where the World Bank publishes the aggregate")
+    return c.fig(value, "usd", year, data.wdi_source, note=note)
 
 
 def _series(data: ProfileData, t: EntityTables, key: str, totals: pd.DataFrame | None) -> dict[str, Any]:
