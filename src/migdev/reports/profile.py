@@ -175,7 +175,7 @@ def _immigrants(c: _Cite, data: ProfileData, t: EntityTables, key: str, totals: 
         hit = origins.loc[origins["origin"] == UNSPECIFIED_ORIGIN, "persons"]
         unspec = hit.iloc[0] if len(hit) else None
     top = _top(origins, "origin", data, drop=UNSPECIFIED_ORIGIN)
-    within = N_("persons born in another member count too") if c.size is not None else None
+    within = N_("persons born in another member count too") if c.size else None
     return {"stock": c.fig(imm, "persons", last, src, note=within, n=n),
             "share_of_population": c.fig(_ratio(imm, pop), "fraction", last, src),
             "female_share": c.fig(_ratio(fem, imm), "fraction", last, src),
@@ -193,7 +193,7 @@ def _emigrants(c: _Cite, data: ProfileData, t: EntityTables, key: str, totals: A
     if all(_clean(v) is not None for v in (emi, imm, pop)):
         rate = _ratio(emi, pop - imm + emi)
     top = _top(t.get("destinations", key), "destination", data)
-    within = N_("persons living in another member count too") if c.size is not None else None
+    within = N_("persons living in another member count too") if c.size else None
     return {"stock": c.fig(emi, "persons", last, src, note=within, n=n),
             "female_share": c.fig(_ratio(fem, emi), "fraction", last, src),
             "emigration_rate": c.fig(rate, "fraction", last, f"{src},{data.ims_sources['destination']}",
