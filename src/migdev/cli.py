@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from migdev import __version__, cli_query
+from migdev import __version__, cli_query, cli_reports
 from migdev.cli_query import DbOption, Format, FormatOption, OutOption, console, emit
 from migdev.publish.answer import Answer
 
@@ -384,3 +384,4 @@ def explain(
 
 
 cli_query.register(app)
+cli_reports.register(app)
