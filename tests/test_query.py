@@ -109,3 +109,12 @@ def test_every_query_has_help_and_known_filters() -> None:
         assert all(f.kind in ("place", "choice", "number") and f.help for f in q.filters)
         assert set(q.keep) | set(q.places) | set(q.measures) >= set(q.order) - {"indicator", "age_group", "asylum",
                                                                                 "rank"}
+
+
+def test_a_table_the_build_did_not_make_is_named(small_mirror, tmp_path: Path) -> None:
+    from migdev import pipeline
+
+    db = tmp_path / "no_indicators.duckdb"
+    pipeline.build(db, sources=small_mirror[1], skip=("indicators",))
+    with pytest.raises(QueryError, match="the build has no indicators step yet"):
+        run("indicators", db)

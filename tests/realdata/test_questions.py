@@ -147,7 +147,7 @@ def test_headline_answers(observatory) -> None:
     (("stock", "--revision", "2019"), "unknown revision '2019'; expected one of 2020, 2024"),
     (("population", "--iso3", "IND", "--year", "2200"), "year 2200 not in population revision 2024; it holds"),
     (("flows", "--method", "gravity"), "unknown method 'gravity'; expected one of"),
-    (("indicators",), "the build has no indicators step yet"),
+    (("indicators", "--indicator", "stock_nope"), "unknown indicator 'stock_nope'; expected one of"),
     (("stock", "--sex", "females"), "unknown sex 'females'; expected one of total, male, female"),
     (("refugees", "--population-type", "tourists"), "unknown population_type 'tourists'; expected one of"),
 ])

@@ -174,6 +174,10 @@ def run(name: str, /, db: Any = None, *, by: Any = None, where: Any = None, sort
     with _catalog(db) as cat:
         if q.table not in cat.tables():
             raise QueryError(q.requires or f"this database has no table {q.table}: rebuild it with `migdev build`")
+        if q.requires:  # a table an optional build step fills: empty when that step was skipped
+            with cat.cursor() as cur:
+                if cur.execute(f"SELECT 1 FROM {q.table} LIMIT 1").fetchone() is None:
+                    raise QueryError(q.requires.replace("this database has no", "this database has an empty"))
         chosen, echo, labels = _resolve(q, cat, filters)
         sql, params = _sql(q, chosen)
         with cat.cursor() as cur:

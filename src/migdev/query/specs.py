@@ -213,5 +213,6 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
          Filter("indicator", "indicator", "choice", "indicator code (see the catalogue)", inner=True)),
         order=("iso3", "indicator", "year", "sex", "rank"), places=("iso3",), keep=("year", "sex"), value="value",
         wide=("iso3", "indicator"), source_column="source",
-        requires="the build has no indicators step yet: this database has no `indicator` table"),
+        requires="the build has no indicators step yet (or it was skipped): this database has no `indicator` "
+                 "table; rebuild with `migdev build`"),
 )}
