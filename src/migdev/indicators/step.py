@@ -99,9 +99,14 @@ def _provenance(con: duckdb.DuckDBPyConnection, rev: dict[str, str | None]) -> d
         for t in p.RELEASES.tables:
             owners.setdefault(t, []).append(p.RELEASES.name)
     owners["flow_estimate"] = owners.get("migrant_stock", [])
+    with_ids = {r[0] for r in con.execute("SELECT table_name FROM information_schema.columns "
+                                          "WHERE column_name = 'source_id'").fetchall()}
     out = {}
     for table, products in owners.items():
         rows = src[src["product"].isin(products)]
+        if table in with_ids:  # the table says which file each row came from: cite exactly those
+            read = {r[0] for r in con.execute(f"SELECT DISTINCT source_id FROM {table}").fetchall()}
+            rows = rows[rows["source_id"].isin(read)]
         wanted = rev.get("migrant_stock" if table == "flow_estimate" else table)
         if wanted is not None and (rows["revision"] == wanted).any():
             rows = rows[rows["revision"] == wanted]
