@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from migdev.reports.profile_data import ProfileData
@@ -63,6 +64,7 @@ class Indicators:
 
     def __init__(self, data: ProfileData, tables: EntityTables, key: str) -> None:
         self.rows = tables.indicators.get(key, {})
+        self.key, self.values = key, tables.values
         self.default = tables.indicator_source
         self.cites = data.cites
 
@@ -79,19 +81,19 @@ class Indicators:
              coverage: bool = False) -> tuple[Any, Any, Any]:
         """(value, year, members) of the row of ``year``, else of the newest year with a value; for a group's
         value with ``coverage``, the newest year in which COVERAGE of its best-covered year's members report."""
-        rows = self.rows.get(indicator)
-        if rows is None:
-            return None, None, None
-        rows = rows[(rows["sex"] == sex) & rows["value"].notna() & rows["rank"].isna()]
-        if year is not None:
-            rows = rows[rows["year"] == year]
-        elif coverage and rows["members"].notna().any():
-            rows = rows[rows["members"] >= COVERAGE * rows["members"].max()]
-        if rows.empty:
+        v = self.values
+        idx = v.at.get((self.key, indicator, sex))
+        if idx is None:
             return None, year, None
-        row = rows.loc[rows["year"].idxmax()]
-        members = row["members"]
-        return row["value"], int(row["year"]), None if pd.isna(members) else int(members)
+        if year is not None:
+            idx = idx[v.year[idx] == year]
+        elif coverage and not np.isnan(v.members[idx]).all():
+            idx = idx[v.members[idx] >= COVERAGE * np.nanmax(v.members[idx])]
+        if not len(idx):
+            return None, year, None
+        j = idx[np.argmax(v.year[idx])]
+        members = v.members[j]
+        return float(v.value[j]), int(v.year[j]), None if np.isnan(members) else int(members)
 
     def fig(self, c: Cite, indicator: str, unit: str, *, year: int | None = None, sex: str = "total",
             coverage: bool = False, scale: float = 1.0, note: str | None = None) -> dict[str, Any]:
