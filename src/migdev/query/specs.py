@@ -12,6 +12,12 @@ Adding a query is adding an entry here; the Python API, the CLI (one command per
 - ``vital`` shows WPP's non-overlapping five-year periods unless ``span`` says otherwise (WPP 2024 also has
   2020-2024 and 2020-2025, which overlap); rates are per 1,000 person-years (mean of the end populations x years).
 - ``flows`` defaults to the recommended method and marks it in ``recommended``; ``method="all"`` gives every one.
+- ``group_members`` is the membership every group value uses: ``area_group_member``, plus, for groups the
+  registry lists without members, the countries whose World Bank region or income group is the group's name, or
+  whose UN 2020 income group + " countries" is (the rule of the indicators step, :mod:`migdev.indicators.step`).
+- The reference tables the profiles read (``remittance_costs``, ``migrant_deaths``, ``area_geometry``,
+  ``area_points``, ``group_values``, ``releases``) are plain reads: their figures are made by the indicators step
+  or by the page, not here.
 """
 
 from __future__ import annotations
@@ -88,6 +94,21 @@ _FLOWS_SQL = f"""SELECT f.stock_revision AS revision, f.vital_revision, f.method
   LEFT JOIN flow_adjustment a ON a.stock_revision = f.stock_revision AND a.vital_revision = f.vital_revision
        AND a.sex = f.sex AND a.period_start = f.period_start AND a.iso3 = f.origin
   WHERE {{inner}}"""
+
+#: Declared members, then members implied by the country table's classifications for member-less groups.
+_MEMBERS_SQL = """SELECT group_id, iso3, 'declared' AS basis FROM area_group_member WHERE {inner}
+  UNION ALL
+  SELECT DISTINCT g.group_id, c.iso3, 'derived' AS basis FROM area_group g JOIN country c
+    ON (g.source = 'World Bank WDI' AND (c.wb_region = g.name OR c.wb_income_group = g.name))
+    OR (g.source = 'UN DESA IMS annex' AND c.un_income_group_2020 || ' countries' = g.name)
+  WHERE g.group_id NOT IN (SELECT group_id FROM area_group_member) AND {inner}"""
+
+_COST_SQL = """SELECT period, CAST(substr(period, 1, 4) AS INTEGER) AS year, sender, receiver, cost_pct_200,
+    cost_pct_500, fx_margin_pct_200, providers, source, source_id, anomaly
+  FROM remittance_cost WHERE {inner}"""
+
+#: The files that register groups and their members (UN M49 annexes, WPP locations, WDI's country metadata).
+_GROUP_INPUTS = (("ims_locations", None), ("wpp*_locations", None), ("wdi_countries", None))
 
 _RUNS = "flow_estimate_run"
 _FLOW_FILTERS = (
@@ -215,4 +236,58 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         wide=("iso3", "indicator"), source_column="source",
         requires="the build has no indicators step yet (or it was skipped): this database has no `indicator` "
                  "table; rebuild with `migdev build`"),
+    QuerySpec(
+        "remittance_costs", "Cost of sending remittances (World Bank Remittance Prices Worldwide), percent of the "
+        "amount sent, per corridor and quarter", "remittance_cost", _COST_SQL,
+        (_year(within=(), held_in="remittance_cost", column="CAST(substr(period, 1, 4) AS INTEGER)"),
+         _place("sender"), _place("receiver")),
+        order=("period", "sender", "receiver", "source_id"), places=("sender", "receiver"),
+        keep=("period", "year", "source_id"), value="cost_pct_200", wide=("sender", "receiver"),
+        inputs=(("rpw*", None),), source_column="source_id",
+        empty_why="RPW surveys a few hundred corridors: a pair without a row was not surveyed",
+        title="Remittance prices (World Bank RPW)"),
+    QuerySpec(
+        "migrant_deaths", "Migrants dead and missing by country of incident and year (IOM Missing Migrants, SDG "
+        "10.7.3 database)", "migrant_deaths", "SELECT * FROM migrant_deaths WHERE {inner}",
+        (_place("iso3"), _year(within=()),
+         Filter("source_id", "source_id", "choice", "release file (mmp2025_country_year, sdg2023_sm_dth_migr)",
+                inner=True)),
+        order=("source_id", "iso3", "year"), places=("iso3",), measures={"dead_and_missing": "sum"},
+        keep=("source_id", "year"), value="dead_and_missing", wide=("iso3", "year"), source_column="source_id",
+        empty_why="a country-year without a recorded death has no row",
+        title="Dead and missing migrants"),
+    QuerySpec(
+        "area_geometry", "Simplified polygons of countries and areas (GeoJSON) for locator maps", "area_geometry",
+        "SELECT * FROM area_geometry WHERE {inner}", (_place("iso3", expand=True),),
+        order=("iso3",), places=("iso3",), keep=("source_id",), source_column="source_id",
+        empty_why="small areas have no polygon: see area_points"),
+    QuerySpec(
+        "area_points", "One representative point per country or area (the best-ranked of its points)",
+        "area_point_best", "SELECT * FROM area_point_best WHERE {inner}", (_place("iso3"),),
+        order=("iso3",), places=("iso3",), keep=("source_id",), source_column="source_id"),
+    QuerySpec(
+        "group_values", "Values the publishers give for groups (regions, income groups, world), as published",
+        "area_group_value", "SELECT * FROM area_group_value WHERE value IS NOT NULL AND {inner}",
+        (Filter("group", "group_id", "choice", "group id (e.g. m49:900, wb:LCN)", inner=True),
+         Filter("measure", "measure", "choice", "measure (a WDI code, skilled_emigration_rate_high, ...)",
+                inner=True), _year(within=())),
+        order=("group_id", "measure", "year", "sex"), keep=("group_id", "measure", "year", "sex", "source_id"),
+        value="value", source_column="source_id", title="Published group values"),
+    QuerySpec(
+        "group_members", "Members of every group: declared by the registry, or derived from the country table's "
+        "classification where the registry lists none", "area_group", _MEMBERS_SQL,
+        (Filter("group", "group_id", "choice", "group id (e.g. m49:900, wb:LCN)"),),
+        order=("group_id", "iso3"), places=("iso3",), keep=("group_id", "basis"),
+        inputs=_GROUP_INPUTS),
+    QuerySpec(
+        "area_groups", "The groups of places (UN M49 and SDG regions, World Bank regions and income groups, ...) as "
+        "the registries name them", "area_group", "SELECT group_id, source, code, name, kind FROM area_group "
+        "WHERE {inner}", (Filter("kind", "kind", "choice", "kind of group (region, income, ...)", inner=True),),
+        order=("group_id",), keep=("group_id", "source", "code", "kind"), inputs=_GROUP_INPUTS),
+    QuerySpec(
+        "releases", "The release files the database was built from (rows of `source`), with when they were loaded",
+        "source", "SELECT source_id, product, revision, publisher, title, citation, licence, url, sha256, "
+                  "loaded_at FROM source WHERE {inner}",
+        (Filter("product", "product", "choice", "product (undesa_ims, wpp, unhcr, wdi, ...)", inner=True),),
+        order=("product", "source_id"), keep=("product", "source_id", "revision"), source_column="source_id"),
 )}

@@ -1,7 +1,28 @@
 """The country (and group) profile as data: one dict with stable keys, rendered to HTML, JSON and CSV.
 
 Why a dict first: the HTML page, the JSON file, the CSV and (later) the PDF and the web page show the same
-figures, so they are computed once, here, and every renderer only formats them.
+figures, so they are gathered once, here, and every renderer only formats them.
+
+Where the figures come from: every share, rate, top list and group value that the ``indicator`` table holds is
+taken from it (:mod:`migdev.indicators` owns their definitions and the group rule: sums of members, ratios of
+summed numerators and denominators over the members that have both), with the row's ``source`` and ``members``:
+immigrant and emigrant stocks, shares, female shares, the emigration rate and the top origins/destinations
+(``stock_*``); refugees hosted, originating and SDG 10.7.4 (``refugees_*``); remittances received, paid, % of
+GDP and against FDI, ODA and exports (``remit_*``; ``remit_vs_exports`` is percent there, shown here as a
+ratio); the cost of the corridors received by (``cost_receiving_average``); the skilled emigration rates and
+brain-drain ratio of countries (``skilled_*``); SDG 10.7.2 ratings and groups' shares meeting the target
+(``policy_sdg_10_7_2_*``); the population (``pop_population``). A group's sum of money is shown for the newest
+year in which ``COVERAGE`` of its best-covered year's members report.
+
+Computed here, because no indicator provides them: a group's published aggregate is preferred where the
+World Bank or IAB publish one (``area_group_value``); the unspecified origin of immigrants, asylum-seekers
+hosted and the top origins of refugees hosted (sums over a group's members); the senders a cost is averaged
+over; GDP per capita, GNI per capita (PPP) and net migration (WDI; a group's GDP per capita is the sum of its
+members' GDP over their population); migrants dead and missing by country of incident (IOM's MMP country-year
+file, which no indicator reads: ``policy_migrant_deaths`` is the SDG database's series) and their total over
+the years; the brain-drain ratio of a group (its published high-skill over total rate); and the series of the
+remittance chart (FDI, ODA and exports summed over members). Figures read from a query cite that query's
+``Answer.sources``.
 
 Every figure is a dict ``{"value", "unit", "year", "source", "revision", "note"}``: ``source`` is a
 ``source.source_id`` of the database and ``revision`` its revision. A missing figure keeps its key with
@@ -31,15 +52,14 @@ Stable keys (``KEYS`` lists every figure):
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from migdev.i18n import N_
+from migdev.reports.figures import COVERAGE, Cite, Indicators, clean
 from migdev.reports.profile_data import ProfileData
 from migdev.reports.tables import EntityTables, refugee_total
-from migdev.vocab import UNSPECIFIED_ORIGIN
 
 KEYS: tuple[str, ...] = (
     "immigrants.stock", "immigrants.share_of_population", "immigrants.female_share", "immigrants.unspecified_origin",
@@ -55,68 +75,32 @@ KEYS: tuple[str, ...] = (
 DOMAINS = ("overall", "migrant_rights", "whole_of_government", "cooperation_partnerships",
            "socioeconomic_wellbeing", "mobility_dimensions_of_crises", "safe_orderly_regular_migration")
 TOP = 10
-#: A group's sum uses the newest year in which at least this share of its best-covered year's members report.
-COVERAGE = 0.9
-
-
-def _clean(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
-
-
-class _Cite:
-    """Figures of one profile; remembers every source cited."""
-
-    def __init__(self, data: ProfileData, size: int | None) -> None:
-        self.data, self.size, self.cited = data, size, set()
-
-    def fig(self, value: Any, unit: str, year: Any, source: str | None, note: str | None = None,
-            n: Any = None, **extra: Any) -> dict[str, Any]:
-        """A figure; ``note`` is a message id (translated on output); a group's sum records
-        ``members_reporting`` of ``members``."""
-        value = _clean(value)
-        if unit == "persons" and isinstance(value, float):
-            value = round(value)
-        ids = [s for s in (source or "").split(",") if s]
-        self.cited.update(ids)
-        refs = [self.data.sources[s] for s in ids if s in self.data.sources]
-        out = {"value": value, "unit": unit, "year": _clean(year), "source": source,
-               "revision": ",".join(dict.fromkeys(r.revision for r in refs)) or None, "note": note}
-        if n is not None and self.size is not None and value is not None:
-            out["members_reporting"], out["members"] = int(n), self.size
-        out.update({k: _clean(v) for k, v in extra.items()})
-        return out
 
 
 def build(data: ProfileData, tables: EntityTables, key: str, lang: str = "en") -> dict[str, Any]:
     """The profile of a country (ISO3) or a group (``area_group.group_id``)."""
     is_group = key in set(data.groups["group_id"])
     size = tables.group_size.get(key, 0) if is_group else None
-    c = _Cite(data, size)
+    c = Cite(data, size)
     out: dict[str, Any] = {"kind": "group" if is_group else "country", "id": key,
                            "iso3": None if is_group else key, "lang": lang, "ims_revision": data.ims_revision}
     out.update(_header(data, key, is_group, lang))
-    totals = tables.get("totals", key)
-    last = int(data.totals["year"].max())
-    out["immigrants"] = _immigrants(c, data, tables, key, totals, last)
-    out["emigrants"] = _emigrants(c, data, tables, key, totals, last)
-    out["refugees"] = _refugees(c, data, tables, key)
-    out["remittances"] = _remittances(c, data, tables, key, is_group)
-    out["skilled"] = _skilled(c, data, tables, key, is_group)
-    out["governance"] = _governance(c, tables, key, is_group)
-    out["development"] = _development(c, data, tables, key, is_group, last)
-    out["series"] = _series(data, tables, key, totals)
+    ind = Indicators(data, tables, key)
+    last = data.ims_last
+    out["immigrants"] = _immigrants(c, data, tables, ind, key, last)
+    out["emigrants"] = _emigrants(c, data, ind, last)
+    out["refugees"] = _refugees(c, data, tables, ind, key)
+    out["remittances"] = _remittances(c, data, tables, ind, key, is_group)
+    out["skilled"] = _skilled(c, tables, ind, key, is_group)
+    out["governance"] = _governance(c, tables, ind, key, is_group)
+    out["development"] = _development(c, data, tables, ind, key, is_group, last)
+    out["series"] = _series(data, tables, ind, key)
     codes = [m["iso3"] for m in out["members"]] if is_group else [key]
     geo = {*data.geometry.loc[data.geometry["iso3"].isin(codes), "source_id"],
            *data.points.loc[data.points["iso3"].isin(codes), "source_id"]}
     out["map"] = {"source": ",".join(sorted(geo)) or None}
     c.cited.update(geo)
-    out["sources"] = [vars(data.sources[s]) for s in sorted(c.cited) if s in data.sources]
+    out["sources"] = [data.sources[s].as_dict() for s in sorted(c.cited) if s in data.sources]
     return out
 
 
@@ -141,85 +125,56 @@ def _header(data: ProfileData, key: str, is_group: bool, lang: str) -> dict[str,
             "groups": [{"id": r.group_id, "name": r.name, "kind": r.kind} for r in groups.itertuples()]}
 
 
-def _at(frame: pd.DataFrame | None, year: int, sex: str, column: str) -> tuple[Any, Any]:
-    if frame is None:
-        return None, None
-    row = frame[(frame["year"] == year) & (frame["sex"] == sex)]
-    if row.empty:
-        return None, None
-    return row.iloc[0][column], (row.iloc[0]["n"] if "n" in row.columns else None)
+def _named(data: ProfileData, pairs: list[tuple[str, int]]) -> list[dict]:
+    return [{"iso3": code, "name": _name(data, code, "en"), "persons": n} for code, n in pairs]
 
 
 def _ratio(a: Any, b: Any) -> float | None:
-    a, b = _clean(a), _clean(b)
+    a, b = clean(a), clean(b)
     return None if a is None or b is None or b == 0 else a / b
 
 
-def _top(frame: pd.DataFrame | None, column: str, data: ProfileData, drop: str | None = None) -> list[dict]:
+def _top(frame: pd.DataFrame | None, column: str, data: ProfileData) -> list[dict]:
     if frame is None or frame.empty:
         return []
-    f = frame[frame[column] != drop] if drop else frame
-    f = f[f["persons"] > 0].nlargest(TOP, "persons")
+    f = frame[frame["persons"] > 0].sort_values(["persons", column], ascending=[False, True]).head(TOP)
     return [{"iso3": code, "name": _name(data, code, "en"), "persons": int(n)}
             for code, n in zip(f[column], f["persons"], strict=True)]
 
 
-def _immigrants(c: _Cite, data: ProfileData, t: EntityTables, key: str, totals: Any, last: int) -> dict:
-    src, bil = data.ims_sources["destination"], data.ims_sources["bilateral"]
-    imm, n = _at(totals, last, "total", "immigrants")
-    fem, _ = _at(totals, last, "female", "immigrants")
-    pop, _ = _at(totals, last, "total", "population")
-    origins = t.get("origins", key)
-    unspec = None
-    if origins is not None:
-        hit = origins.loc[origins["origin"] == UNSPECIFIED_ORIGIN, "persons"]
-        unspec = hit.iloc[0] if len(hit) else None
-    top = _top(origins, "origin", data, drop=UNSPECIFIED_ORIGIN)
+def _immigrants(c: Cite, data: ProfileData, t: EntityTables, ind: Indicators, key: str, last: int) -> dict:
+    unspec = t.get("unspecified", key)
+    value = unspec["persons"].iloc[0] if unspec is not None and len(unspec) else None
     within = N_("persons born in another member count too") if c.size else None
-    return {"stock": c.fig(imm, "persons", last, src, note=within, n=n),
-            "share_of_population": c.fig(_ratio(imm, pop), "fraction", last, src),
-            "female_share": c.fig(_ratio(fem, imm), "fraction", last, src),
-            "unspecified_origin": c.fig(unspec, "persons", last, bil),
-            "top_origins": c.fig(top or None, "persons", last, bil, note=N_("unspecified origin aside"))}
+    return {"stock": ind.fig(c, "stock_immigrants", "persons", year=last, note=within),
+            "share_of_population": ind.fig(c, "stock_immigrant_share", "fraction", year=last),
+            "female_share": ind.fig(c, "stock_female_share_immigrants", "fraction", year=last),
+            "unspecified_origin": c.fig(value, "persons", last, data.cites["stock"]),
+            "top_origins": c.fig(_named(data, ind.top("stock_top_origins", last, TOP)) or None, "persons", last,
+                                 ind.source("stock_top_origins"), note=N_("unspecified origin aside"))}
 
 
-def _emigrants(c: _Cite, data: ProfileData, t: EntityTables, key: str, totals: Any, last: int) -> dict:
-    src, bil = data.ims_sources["origin"], data.ims_sources["bilateral"]
-    emi, n = _at(totals, last, "total", "emigrants")
-    fem, _ = _at(totals, last, "female", "emigrants")
-    imm, _ = _at(totals, last, "total", "immigrants")
-    pop, _ = _at(totals, last, "total", "population")
-    rate = None
-    if all(_clean(v) is not None for v in (emi, imm, pop)):
-        rate = _ratio(emi, pop - imm + emi)
-    top = _top(t.get("destinations", key), "destination", data)
+def _emigrants(c: Cite, data: ProfileData, ind: Indicators, last: int) -> dict:
     within = N_("persons living in another member count too") if c.size else None
-    return {"stock": c.fig(emi, "persons", last, src, note=within, n=n),
-            "female_share": c.fig(_ratio(fem, emi), "fraction", last, src),
-            "emigration_rate": c.fig(rate, "fraction", last, f"{src},{data.ims_sources['destination']}",
-                                     note=N_("emigrants / (residents born there + emigrants)")),
-            "top_destinations": c.fig(top or None, "persons", last, bil)}
+    return {"stock": ind.fig(c, "stock_emigrants", "persons", year=last, note=within),
+            "female_share": ind.fig(c, "stock_female_share_emigrants", "fraction", year=last),
+            "emigration_rate": ind.fig(c, "stock_emigration_rate", "fraction", year=last,
+                                       note=N_("emigrants / (residents born there + emigrants)")),
+            "top_destinations": c.fig(_named(data, ind.top("stock_top_destinations", last, TOP)) or None,
+                                      "persons", last, ind.source("stock_top_destinations"))}
 
 
-def _refugees(c: _Cite, data: ProfileData, t: EntityTables, key: str) -> dict:
-    year, src = data.refugee_year, data.unhcr_source
-    hosted = refugee_total(t.get("ref_asylum", key), year)
-    origin = refugee_total(t.get("ref_origin", key), year)
+def _refugees(c: Cite, data: ProfileData, t: EntityTables, ind: Indicators, key: str) -> dict:
+    year, src = data.refugee_year, data.cites["refugees"]
     seekers = refugee_total(t.get("ref_asylum", key), year, ("asylum_seekers",))
-    pop = t.get("population", key)
-    per = None
-    if origin is not None and pop is not None:
-        p = pop.loc[pop["year"] == year, "persons"]
-        if len(p) and _clean(p.iloc[0]) is not None:
-            per = origin / (float(p.iloc[0]) + origin) * 100_000
     top = _top(t.get("ref_hosted_from", key), "origin", data)
-    both = f"{src},{data.population_source}" if data.population_source else src
-    return {"hosted": c.fig(hosted, "persons", year, src,
-                            note=N_("refugees and other people in need of international protection; UNRWA excluded")),
-            "originating": c.fig(origin, "persons", year, src),
+    return {"hosted": ind.fig(c, "refugees_hosted", "persons", year=year,
+                              note=N_("refugees and other people in need of international protection; "
+                                      "UNRWA excluded")),
+            "originating": ind.fig(c, "refugees_originating", "persons", year=year),
             "asylum_seekers_hosted": c.fig(seekers, "persons", year, src),
-            "per_100k_origin": c.fig(per, "per_100k", year, both,
-                                     note=N_("SDG 10.7.4, end-year refugees over WPP population")),
+            "per_100k_origin": ind.fig(c, "refugees_per_100k_origin", "per_100k", year=year,
+                                       note=N_("SDG 10.7.4, end-year refugees over WPP population")),
             "top_origins_hosted": c.fig(top or None, "persons", year, src)}
 
 
@@ -236,8 +191,8 @@ def _latest(frame: pd.DataFrame | None, indicator: str) -> tuple[Any, Any, Any]:
     return int(row["year"]), row["value"], (row["n"] if "n" in rows.columns else None)
 
 
-def _wdi(c: _Cite, data: ProfileData, t: EntityTables, key: str, code: str, unit: str, is_group: bool) -> dict:
-    src = data.wdi_source
+def _wdi(c: Cite, data: ProfileData, t: EntityTables, key: str, code: str, unit: str, is_group: bool) -> dict:
+    src = data.cites["wdi"]
     if is_group:
         year, value, _ = _latest(t.get("wdi_published", key), code)
         if value is not None:
@@ -246,80 +201,78 @@ def _wdi(c: _Cite, data: ProfileData, t: EntityTables, key: str, code: str, unit
     return c.fig(value, unit, year, src, n=n)
 
 
-def _vs(c: _Cite, data: ProfileData, wide: pd.DataFrame | None, other: str) -> dict:
-    """Remittances received / another WDI series, in the newest year both have."""
-    year, value = _vs_pair(wide, "BX.TRF.PWKR.CD.DT", other)
-    return c.fig(value, "ratio", year, data.wdi_source)
+def _published_or(c: Cite, data: ProfileData, t: EntityTables, ind: Indicators, key: str, is_group: bool,
+                  code: str, indicator: str, unit: str, note: str | None = None, scale: float = 1.0) -> dict:
+    """A group's published aggregate of WDI series ``code`` where the World Bank gives one, else the indicator
+    (a group's: the sum, or the ratio of sums, over its members, in the newest well-covered year)."""
+    if is_group:
+        year, value, _ = _latest(t.get("wdi_published", key), code)
+        if value is not None:
+            return c.fig(value, unit, year, data.cites["wdi"], note=N_("published aggregate"))
+    fig = ind.fig(c, indicator, unit, coverage=is_group and unit == "usd", scale=scale)
+    fig["note"] = note if is_group and fig["value"] is not None else None
+    return fig
 
 
-def _remittances(c: _Cite, data: ProfileData, t: EntityTables, key: str, is_group: bool) -> dict:
-    w = t.get("wdi_wide", key)
-    pct = _wdi(c, data, t, key, "BX.TRF.PWKR.DT.GD.ZS", "percent", is_group)
-    if is_group and pct["value"] is None and w is not None:
-        share = _vs(c, data, w, "NY.GDP.MKTP.CD")
-        pct = c.fig(None if share["value"] is None else share["value"] * 100, "percent", share["year"],
-                    data.wdi_source, note=N_("sum of members' remittances over the sum of their GDP"))
+def _remittances(c: Cite, data: ProfileData, t: EntityTables, ind: Indicators, key: str, is_group: bool) -> dict:
+    value, year, _ = ind.pick("cost_receiving_average")
     cost = t.get("cost", key)
-    every = ",".join(sorted({s for v in data.cost["source_id"].dropna() for s in str(v).split(",")}))
-    cost_fig = c.fig(None, "percent", None, every or None)
-    if cost is not None and len(cost):
-        row = cost.loc[cost["year"].idxmax()]
-        src = row["source_id"] if "source_id" in cost.columns and isinstance(row["source_id"], str) else every
-        cost_fig = c.fig(row["cost_pct"], "percent", int(row["year"]), src,
-                         note=N_("mean cost of sending 200 US$ to it over its corridors "
-                                 "(SDG 10.c.1, target 3 per cent)"),
-                         senders=int(row["corridors"]))
-    return {"received_usd": _wdi(c, data, t, key, "BX.TRF.PWKR.CD.DT", "usd", is_group),
-            "paid_usd": _wdi(c, data, t, key, "BM.TRF.PWKR.CD.DT", "usd", is_group),
-            "pct_gdp": pct,
-            "vs_fdi": _vs(c, data, w, "BX.KLT.DINV.CD.WD"),
-            "vs_oda": _vs(c, data, w, "DT.ODA.ODAT.CD"),
-            "vs_exports": _vs(c, data, w, "NE.EXP.GNFS.CD"),
+    extra: dict[str, Any] = {}
+    if value is not None and cost is not None:
+        senders = cost.loc[cost["year"] == year, "senders"]
+        extra["senders"] = int(senders.iloc[0]) if len(senders) else None
+    cost_fig = ind.fig(c, "cost_receiving_average", "percent",
+                       note=N_("mean cost of sending 200 US$ to it over its corridors "
+                               "(SDG 10.c.1, target 3 per cent)") if value is not None else None)
+    cost_fig.update(extra)
+    ratio = N_("sum of members' remittances over the sum of their GDP")
+    return {"received_usd": _published_or(c, data, t, ind, key, is_group, "BX.TRF.PWKR.CD.DT", "remit_received",
+                                          "usd"),
+            "paid_usd": _published_or(c, data, t, ind, key, is_group, "BM.TRF.PWKR.CD.DT", "remit_paid", "usd"),
+            "pct_gdp": _published_or(c, data, t, ind, key, is_group, "BX.TRF.PWKR.DT.GD.ZS", "remit_share_of_gdp",
+                                     "percent", note=ratio),
+            "vs_fdi": ind.fig(c, "remit_vs_fdi", "ratio"),
+            "vs_oda": ind.fig(c, "remit_vs_oda", "ratio"),
+            "vs_exports": ind.fig(c, "remit_vs_exports", "ratio", scale=100.0),
             "cost_pct": cost_fig}
 
 
-def _skilled(c: _Cite, data: ProfileData, t: EntityTables, key: str, is_group: bool) -> dict:
-    src = data.skilled["source_id"].iloc[0] if len(data.skilled) else None
-    out: dict[str, Any] = {}
-    specs = {"high_skill_emigration_rate": ("total", "high"), "high_skill_emigration_rate_female": ("female", "high"),
-             "total_emigration_rate": ("total", "total")}
-    frame = t.get("skilled", key)
+def _skilled(c: Cite, t: EntityTables, ind: Indicators, key: str, is_group: bool) -> dict:
+    specs = {"high_skill_emigration_rate": ("skilled_emigration_rate", "total", "high"),
+             "high_skill_emigration_rate_female": ("skilled_emigration_rate", "female", "high"),
+             "total_emigration_rate": ("skilled_total_emigration_rate", "total", "total")}
     published = t.get("group_published", key)
-    for name, (sex, edu) in specs.items():
-        value = year = None
-        if frame is not None:
-            rows = frame[(frame["sex"] == sex) & (frame["education"] == edu)]
-            if len(rows):
-                row = rows.loc[rows["year"].idxmax()]
-                value, year = row["rate"], int(row["year"])
-        elif is_group and published is not None:
-            rows = published[(published["measure"] == f"skilled_emigration_rate_{edu}") & (published["sex"] == sex)]
-            if len(rows):
-                row = rows.loc[rows["year"].idxmax()]
-                value, year, src = row["value"], int(row["year"]), row["source_id"]
-        out[name] = c.fig(value, "fraction", year, src)
+    out: dict[str, Any] = {}
+    for name, (indicator, sex, edu) in specs.items():
+        rows = None if published is None or not is_group else \
+            published[(published["measure"] == f"skilled_emigration_rate_{edu}") & (published["sex"] == sex)]
+        if rows is not None and len(rows):
+            row = rows.loc[rows["year"].idxmax()]
+            out[name] = c.fig(row["value"], "fraction", int(row["year"]), row["source_id"])
+        else:
+            out[name] = ind.fig(c, indicator, "fraction", sex=sex)
     hi, tot = out["high_skill_emigration_rate"], out["total_emigration_rate"]
-    out["brain_drain_ratio"] = c.fig(_ratio(hi["value"], tot["value"]), "ratio", hi["year"], src,
-                                     note=N_("high-skill over total emigration rate"))
+    note = N_("high-skill over total emigration rate")
+    if is_group:
+        out["brain_drain_ratio"] = c.fig(_ratio(hi["value"], tot["value"]), "ratio", hi["year"], hi["source"],
+                                         note=note)
+    else:
+        out["brain_drain_ratio"] = ind.fig(c, "skilled_brain_drain_intensity", "ratio", note=note)
     return out
 
 
-def _governance(c: _Cite, t: EntityTables, key: str, is_group: bool) -> dict:
+def _governance(c: Cite, t: EntityTables, ind: Indicators, key: str, is_group: bool) -> dict:
     ratings: dict[str, Any] = {}
-    frame = t.get("policy_share" if is_group else "policy", key)
     for domain in DOMAINS:
-        value = year = src = None
-        if frame is not None:
-            rows = frame[frame["domain"] == domain]
-            if not is_group:
-                rows = rows[rows["applicable"]]
-            if len(rows):
-                row = rows.loc[rows["year"].idxmax()]
-                value = row["value"] if is_group else int(row["rating"])
-                year, src = int(row["year"]), row["source_id"]
-        ratings[domain] = c.fig(value, "fraction" if is_group else "rating", year, src or "sdg2023_sg_cpa_migrs",
-                                note=N_("share of rated members meeting or fully meeting (latest rating)")
-                                if is_group else None)
+        if is_group:
+            ratings[domain] = ind.fig(c, f"policy_sdg_10_7_2_{domain}_share_meeting", "fraction",
+                                      note=N_("share of rated members meeting or fully meeting (latest rating)"))
+            ratings[domain].pop("members_reporting", None)
+            ratings[domain].pop("members", None)
+        else:
+            fig = ind.fig(c, f"policy_sdg_10_7_2_{domain}", "rating")
+            fig["value"] = None if fig["value"] is None else int(fig["value"])
+            ratings[domain] = fig
     deaths = t.get("deaths", key)
     latest = total = c.fig(None, "persons", None, "mmp2025_country_year")
     if deaths is not None and len(deaths):
@@ -333,21 +286,16 @@ def _governance(c: _Cite, t: EntityTables, key: str, is_group: bool) -> dict:
     return {"sdg_10_7_2": ratings, "migrant_deaths": latest, "migrant_deaths_total": total}
 
 
-def _development(c: _Cite, data: ProfileData, t: EntityTables, key: str, is_group: bool, last: int) -> dict:
-    pop = t.get("population", key)
-    p, n = None, None
-    if pop is not None:
-        rows = pop[pop["year"] == last]
-        if len(rows):
-            p, n = rows.iloc[0]["persons"], rows.iloc[0]["n"] if "n" in rows.columns else None
+def _development(c: Cite, data: ProfileData, t: EntityTables, ind: Indicators, key: str, is_group: bool,
+                 last: int) -> dict:
     gdp_pc = _wdi(c, data, t, key, "NY.GDP.PCAP.CD", "usd", is_group)
     if is_group and gdp_pc["value"] is None:
         share = _vs_pair(t.get("wdi_wide", key), "NY.GDP.MKTP.CD", "SP.POP.TOTL")
-        gdp_pc = c.fig(share[1], "usd", share[0], data.wdi_source,
+        gdp_pc = c.fig(share[1], "usd", share[0], data.cites["wdi"],
                        note=N_("sum of members' GDP over their population"))
     gni = _wdi(c, data, t, key, "NY.GNP.PCAP.PP.CD", "usd", is_group) if not is_group else \
         _published_only(c, data, t, key, "NY.GNP.PCAP.PP.CD")
-    return {"population": c.fig(p, "persons", last, data.population_source, n=n),
+    return {"population": ind.fig(c, "pop_population", "persons", year=last),
             "gdp_per_capita_usd": gdp_pc, "gni_per_capita_ppp": gni,
             "net_migration": _wdi(c, data, t, key, "SM.POP.NETM", "persons", is_group)}
 
@@ -364,32 +312,33 @@ def _vs_pair(wide: pd.DataFrame | None, a: str, b: str) -> tuple[Any, Any]:
     return year, both.loc[year, a] / both.loc[year, b]
 
 
-def _published_only(c: _Cite, data: ProfileData, t: EntityTables, key: str, code: str) -> dict:
+def _published_only(c: Cite, data: ProfileData, t: EntityTables, key: str, code: str) -> dict:
     year, value, _ = _latest(t.get("wdi_published", key), code)
     note = N_("published aggregate") if value is not None else \
         N_("not additive: shown only where the World Bank publishes the aggregate")
-    return c.fig(value, "usd", year, data.wdi_source, note=note)
+    return c.fig(value, "usd", year, data.cites["wdi"], note=note)
 
 
-def _series(data: ProfileData, t: EntityTables, key: str, totals: pd.DataFrame | None) -> dict[str, Any]:
+def _series(data: ProfileData, t: EntityTables, ind: Indicators, key: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for column in ("immigrants", "emigrants"):
-        if totals is None:
+    for column, indicator in (("immigrants", "stock_immigrants"), ("emigrants", "stock_emigrants")):
+        rows = ind.frame(indicator)
+        if rows is None:
             out[column] = None
             continue
-        wide = totals.pivot(index="year", columns="sex", values=column).sort_index()
+        wide = rows.pivot(index="year", columns="sex", values="value").sort_index()
         out[column] = {"years": [int(y) for y in wide.index],
-                       **{s: [_clean(v) for v in wide[s]] if s in wide else [None] * len(wide)
+                       **{s: [clean(v) for v in wide[s]] if s in wide else [None] * len(wide)
                           for s in ("total", "female", "male")},
-                       "source": data.ims_sources["destination" if column == "immigrants" else "origin"]}
+                       "source": ind.source(indicator)}
     wide = t.get("wdi_wide", key)
     money = ("BX.TRF.PWKR.CD.DT", "BX.KLT.DINV.CD.WD", "DT.ODA.ODAT.CD", "NE.EXP.GNFS.CD")
     if wide is None:
         out["remittances"] = None
     else:
         out["remittances"] = {"years": [int(y) for y in wide.index],
-                              **{m: [_clean(v) for v in wide[m]] if m in wide else [None] * len(wide) for m in money},
-                              "source": data.wdi_source}
+                              **{m: [clean(v) for v in wide[m]] if m in wide else [None] * len(wide) for m in money},
+                              "source": data.cites["wdi"]}
     return out
 
 

@@ -1,29 +1,50 @@
-"""The profile's inputs, cut once per country and aggregated once per group (vectorised, for every profile at once).
+"""The profile's inputs, cut once per country and group (vectorised, for every profile at once).
 
 Why: ``migdev profiles --all`` writes 233 countries and every group in seconds. Instead of one query per page,
-each frame of :class:`~migdev.reports.profile_data.ProfileData` is split here by country (``groupby``) and summed
-over the members of every group (one merge with the membership table, one ``groupby``). A group's additive
-figures are sums over its members; each summed row carries ``n``, the number of members reporting, so the page
-says "sum of n of m members" and never passes an incomplete sum off as complete.
-
-Non-additive figures (shares, rates, % of GDP, per capita) are recomputed from the summed parts in
-``profile.py``; emigration rates by education and the SDG 10.7.2 ratings are not additive: a group shows the
-published world rate (IAB) or the share of its members meeting the target (the UN's rule, SOURCES.md 1.5).
+each frame of :class:`~migdev.reports.profile_data.ProfileData` is split here by country or group (``groupby``).
+The ``indicator`` table already holds every group's value of every indicator (sums, ratios of summed parts,
+group-level top lists, the SDG 10.7.2 share meeting the target), so it is only split. What no indicator holds is
+summed here over each group's members (one merge with the membership table, one ``groupby``), each summed row
+carrying ``n``, the number of members reporting, so the page says "sum of n of m members": the unspecified
+origin of immigrants, asylum-seekers hosted, the top origins of refugees hosted, the WDI series shown beside the
+indicators (FDI, ODA, exports, GDP, population for the charts and GDP per capita), the corridors a cost is
+averaged over and the dead and missing by country of incident.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from migdev.reports.profile_data import REFUGEE_TYPES, ProfileData
+from migdev.vocab import UNSPECIFIED_ORIGIN
 
-#: WDI series that add up over countries (the others are recomputed from these for groups).
+#: WDI series that add up over countries (GDP per capita of a group is made of two of them).
 ADDITIVE_WDI = ("BX.TRF.PWKR.CD.DT", "BM.TRF.PWKR.CD.DT", "BX.KLT.DINV.CD.WD", "DT.ODA.ODAT.CD", "NE.EXP.GNFS.CD",
                 "NY.GDP.MKTP.CD", "SM.POP.NETM", "SP.POP.TOTL")
 
 Parts = dict[str, pd.DataFrame]
+
+
+@dataclass
+class Values:
+    """The indicator table's unranked values as arrays, with the positions of each (entity, indicator, sex):
+    a profile reads some 30 figures, and picking them from arrays is what keeps 377 profiles in seconds."""
+
+    year: np.ndarray
+    value: np.ndarray
+    members: np.ndarray  # NaN for a country
+    at: dict[tuple[str, str, str], np.ndarray]
+
+    @classmethod
+    def of(cls, indicators: pd.DataFrame) -> Values:
+        plain = indicators[indicators["rank"].isna() & indicators["value"].notna()].reset_index(drop=True)
+        at = plain.groupby(["iso3", "indicator", "sex"], sort=False).indices
+        return cls(plain["year"].to_numpy(dtype="int64"), plain["value"].to_numpy(dtype="float64"),
+                   plain["members"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+                   {k: np.asarray(v) for k, v in at.items()})
 
 
 @dataclass
@@ -32,6 +53,9 @@ class EntityTables:
 
     frames: dict[str, Parts]
     group_size: dict[str, int]
+    indicator_source: dict[str, str]  # indicator -> its source ids (cited where an entity has no value)
+    indicators: dict[str, dict[str, pd.DataFrame]]  # entity -> indicator id -> its rows of `indicator`
+    values: Values
 
     def get(self, name: str, key: str) -> pd.DataFrame | None:
         return self.frames[name].get(key)
@@ -54,35 +78,24 @@ def _sum_over_members(frame: pd.DataFrame, key: str, members: pd.DataFrame, by: 
 def build(data: ProfileData) -> EntityTables:
     m = data.members
     frames: dict[str, Parts] = {}
-    last = int(data.corridors["year"].max()) if len(data.corridors) else None
 
-    totals = data.totals
-    frames["totals"] = _split(totals, "iso3")
-    g_totals = _sum_over_members(totals, "iso3", m, ["year", "sex"], ["immigrants", "emigrants", "population"])
-    frames["totals"].update(_split(g_totals, "group_id"))
+    ind = data.indicators
+    by_entity: dict[str, dict[str, pd.DataFrame]] = {
+        str(k): {str(i): f for i, f in g.groupby("indicator", sort=False)} for k, g in ind.groupby("iso3", sort=False)}
 
-    newest = data.corridors[(data.corridors["year"] == last) & (data.corridors["sex"] == "total")]
-    newest = newest[["origin", "destination", "persons"]]
-    frames["destinations"] = _split(newest.drop(columns=[]), "origin")  # emigrants by destination
-    frames["origins"] = _split(newest, "destination")  # immigrants by origin
-    g_dest = _sum_over_members(newest, "origin", m, ["destination"], ["persons"]).drop(columns="n")
-    g_orig = _sum_over_members(newest, "destination", m, ["origin"], ["persons"]).drop(columns="n")
-    frames["destinations"].update(_split(g_dest, "group_id"))
-    frames["origins"].update(_split(g_orig, "group_id"))
+    unspec = data.corridors[data.corridors["origin"] == UNSPECIFIED_ORIGIN][["destination", "persons"]]
+    frames["unspecified"] = _split(unspec, "destination")
+    frames["unspecified"].update(_split(_sum_over_members(unspec, "destination", m, [], ["persons"])
+                                        if len(unspec) else unspec.iloc[:0], "group_id"))
 
-    for name, frame, key in (("ref_asylum", data.refugees_by_asylum, "asylum"),
-                             ("ref_origin", data.refugees_by_origin, "origin")):
-        frames[name] = _split(frame, key)
-        frames[name].update(_split(_sum_over_members(frame, key, m, ["year", "population_type"], ["persons"]),
-                                   "group_id"))
+    seekers = data.refugees_by_asylum
+    frames["ref_asylum"] = _split(seekers, "asylum")
+    frames["ref_asylum"].update(_split(_sum_over_members(seekers, "asylum", m, ["year", "population_type"],
+                                                         ["persons"]), "group_id"))
     pairs = data.refugee_pairs
     frames["ref_hosted_from"] = _split(pairs, "asylum")
     frames["ref_hosted_from"].update(
         _split(_sum_over_members(pairs, "asylum", m, ["origin"], ["persons"]).drop(columns="n"), "group_id"))
-
-    pop = data.population
-    frames["population"] = _split(pop, "iso3")
-    frames["population"].update(_split(_sum_over_members(pop, "iso3", m, ["year"], ["persons"]), "group_id"))
 
     wdi = data.wdi[["iso3", "year", "indicator", "value"]]
     frames["wdi"] = _split(wdi, "iso3")
@@ -94,39 +107,22 @@ def build(data: ProfileData) -> EntityTables:
     frames["wdi_published"] = _split(published.rename(columns={"measure": "indicator"})
                                      [["group_id", "year", "indicator", "value"]], "group_id")
 
-    cost = data.cost.assign(weighted=data.cost["cost_pct"] * data.cost["corridors"])
-    frames["cost"] = _split(cost.drop(columns="weighted"), "receiver")
-    g_cost = _sum_over_members(cost, "receiver", m, ["year"], ["weighted", "corridors"])
-    g_cost["cost_pct"] = g_cost["weighted"] / g_cost["corridors"]
-    frames["cost"].update(_split(g_cost.drop(columns="weighted"), "group_id"))
+    cost = data.cost
+    frames["cost"] = _split(cost, "receiver")
+    frames["cost"].update(_split(_sum_over_members(cost, "receiver", m, ["year"], ["senders"]), "group_id"))
 
-    frames["skilled"] = _split(data.skilled, "origin")
-    frames["policy"] = _split(data.policy, "iso3")
-    frames["policy_share"] = _split(_policy_shares(data), "group_id")
     frames["deaths"] = _split(data.deaths, "iso3")
     frames["deaths"].update(_split(_sum_over_members(data.deaths, "iso3", m, ["source_id", "year"],
                                                      ["dead_and_missing"]), "group_id"))
     frames["group_published"] = _split(data.group_values, "group_id")
     size = m.groupby("group_id")["iso3"].nunique().to_dict()
-    return EntityTables(frames, {str(k): int(v) for k, v in size.items()})
+    sources = ind.groupby("indicator")["source"].first().to_dict()
+    return EntityTables(frames, {str(k): int(v) for k, v in size.items()}, sources, by_entity, Values.of(ind))
 
 
 def _wide(frame: pd.DataFrame) -> pd.DataFrame:
     """year x indicator (one pivot per entity, done here once rather than per figure)."""
     return frame.pivot(index="year", columns="indicator", values="value").sort_index()
-
-
-def _policy_shares(data: ProfileData) -> pd.DataFrame:
-    """SDG 10.7.2 for groups, the UN's rule: each member's latest rating; the share rated >= 3 of those rated."""
-    rated = data.policy[data.policy["applicable"]]
-    if rated.empty:
-        return pd.DataFrame(columns=["group_id", "domain", "year", "value", "n", "source_id"])
-    latest = rated.sort_values("year").groupby(["iso3", "domain"], sort=False).tail(1)
-    joined = latest.merge(data.members[["group_id", "iso3"]], on="iso3")
-    joined = joined.assign(meets=joined["rating"] >= 3)
-    out = joined.groupby(["group_id", "domain"]).agg(value=("meets", "mean"), n=("meets", "size"),
-                                                     year=("year", "max"), source_id=("source_id", "first"))
-    return out.reset_index()
 
 
 def refugee_total(frame: pd.DataFrame | None, year: int | None,
