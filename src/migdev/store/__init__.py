@@ -8,6 +8,7 @@ half-written database where users read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -44,11 +45,13 @@ def schema_files() -> list[Path]:
     return files
 
 
+@functools.cache
 def schema() -> str:
     """The whole schema, as one SQL script."""
     return "\n".join(f.read_text(encoding="utf-8") for f in schema_files())
 
 
+@functools.cache
 def tables() -> tuple[str, ...]:
     """Every table, in load order (referenced tables first), derived from the schema files."""
     return tuple(re.findall(r"^CREATE TABLE (\w+)", schema(), flags=re.MULTILINE))
