@@ -25,9 +25,15 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def real_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real database, built once per test session from the mirror."""
+    """The real database, built once per test session from the mirror.
+
+    ``MIGDEV_TEST_REAL_DB`` names an already built one to reuse while iterating on readers (never set in CI, where
+    the suite builds its own)."""
     from migdev import pipeline
 
+    reuse = os.environ.get("MIGDEV_TEST_REAL_DB")
+    if reuse and not os.environ.get("CI"):
+        return Path(reuse)
     db = tmp_path_factory.mktemp("realdb") / "migdev.duckdb"
     pipeline.build(db)
     return db
