@@ -23,7 +23,8 @@ from migdev.errors import NoDatabaseError
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
 #: Schema files read before the products' own (``schema/<product>.sql``, in ``PRODUCTS`` order); after them come
-#: the estimates' (``flows.sql``, then every ``flows_*.sql`` in name order), then ``indicators.sql``.
+#: the estimates' (``flows.sql``, then every ``flows_*.sql`` in name order), then ``indicators.sql``, then the
+#: models' (every ``models_*.sql`` in name order).
 _FIRST = ("core",)
 
 
@@ -33,7 +34,8 @@ def schema_files() -> list[Path]:
     A product without a schema file, or a schema file of no product, is an error: one list says what exists."""
     from migdev.sources import PRODUCTS
 
-    estimates = ["flows", *sorted(f.stem for f in SCHEMA_DIR.glob("flows_*.sql")), "indicators"]
+    estimates = ["flows", *sorted(f.stem for f in SCHEMA_DIR.glob("flows_*.sql")), "indicators",
+                 *sorted(f.stem for f in SCHEMA_DIR.glob("models_*.sql"))]
     names = [*_FIRST, *(p.RELEASES.name for p in PRODUCTS), *estimates]
     files = [SCHEMA_DIR / f"{name}.sql" for name in names]
     missing = [f.name for f in files if not f.is_file()]
