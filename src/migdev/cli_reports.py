@@ -15,6 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from migdev.cli_query import DbOption, console
 from migdev.cli_query import fail as _fail
+from migdev.vocab import LANGUAGES
+
+#: The six UN languages as a choice (Typer names the valid ones for anything else).
+Lang = StrEnum("Lang", {lang: lang for lang in LANGUAGES})  # type: ignore[misc]
+LangOption = Annotated[Lang, typer.Option("--lang", "-l", help="Language of the page: en, fr, es, ru, zh or ar "
+                                                               "(words, numbers, dates and place names).")]
 
 
 class ProfileFormat(StrEnum):
@@ -42,6 +48,7 @@ def profile(
     = ProfileFormat.html,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")]
     = None,
+    lang: LangOption = Lang.en,
     db: DbOption = None,
 ) -> None:
     """The migration and development profile of a country or group: emigration, immigration, refugees,
@@ -51,7 +58,7 @@ def profile(
     profiles = _profiles(db)
     try:
         key = profiles.resolve(place)
-        text = profiles.render(profiles.build(key), fmt.value)
+        text = profiles.render(profiles.build(key, lang.value), fmt.value)
     except MigdevError as exc:
         _fail(str(exc), exc.exit_code)
     if out is None:
@@ -69,6 +76,7 @@ def profiles(
     all_: Annotated[bool, typer.Option("--all", help="Every country/area of the newest IMS revision and every "
                                                      "group.")] = False,
     place: Annotated[list[str] | None, typer.Argument(help="Codes or group ids (instead of --all).")] = None,
+    lang: LangOption = Lang.en,
     db: DbOption = None,
 ) -> None:
     """Write an HTML page and a JSON file per profile into a folder, with an index page linking them."""
@@ -88,7 +96,8 @@ def profiles(
                   console=console, transient=False) as progress:
         task = progress.add_task("profiles", total=len(keys))
         try:
-            written = profile_set.write_all(out, keys, advance=lambda key: progress.advance(task))
+            written = profile_set.write_all(out, keys, advance=lambda key: progress.advance(task),
+                                          lang=lang.value)
         except OSError as exc:
             _fail(f"cannot write into {out}: {exc.strerror or exc}")
     console.print(f"[green]wrote[/] {len(keys)} profiles ({len(written)} files) into {out} in "

@@ -1,17 +1,31 @@
 """Language of every page: gettext messages and Babel number, percent, currency and date formats, per locale.
 
-Why this module: the profiles, and later the PDF and the web pages, are written once for the six UN languages.
-No template or chart holds user-visible English; it holds message ids (``_("Emigration")``) and calls the
-formatters below, so adding French is a new ``locales/fr/LC_MESSAGES/migdev.po`` and nothing else.
+Why this module: the profiles, the PDF and the web pages are written once for the six UN languages. No template or
+chart holds user-visible English; it holds message ids (``_("Emigration")``) and calls the formatters below.
+``catalogue.py`` keeps the six ``locales/<lang>/LC_MESSAGES/migdev.po`` complete; ``GLOSSARY.md`` the terms.
 
-The catalogues are plain ``.po`` files compiled in memory at first use (Babel's ``read_po`` + ``write_mo`` into
-``Translations``), so an installed package needs no build step and no ``.mo`` files are committed. A message
-missing from a catalogue falls back to its id (English), as gettext does. ``rtl`` tells templates to set
-``dir="rtl"`` (Arabic), from CLDR's character order of the locale.
+Compilation: each ``.po`` is compiled in memory at first use (Babel's ``read_po`` + ``write_mo`` into
+``Translations``, about 10 ms a language, once per process). This meets "compiled at build or install" in what
+matters: no uncompiled text is looked up per message, and there is nothing to forget. A hatch build hook writing
+``.mo`` files would not run for an editable install (``pip install -e``, the way CI and development run), so a
+stale or absent ``.mo`` would silently show English; here the ``.po`` in the tree is the only artefact and what
+the tests check is exactly what runs. Fuzzy entries are skipped (``write_mo``'s default): an unreviewed guess
+shows the English id, never a wrong term.
+
+Formats follow each locale's own CLDR patterns (grouping, decimal sign, the space before ``%`` in French,
+the currency symbol's side) with the fraction digits fixed by the caller, and the locale's *default numbering
+system*. For Arabic CLDR (46, Babel 2.19) gives ``latn``: Western digits 0-9, as the United Nations' Arabic
+documents print figures (resolution 58/208 in Arabic: "2003", "58/208"); ``arab`` digits (٠-٩) would follow
+automatically if CLDR changed its default, and a test pins the choice. Currency uses CLDR's symbol for US$ in
+each language ("$" in English, which the UN Editorial Manual reads as United States dollars; "$US" in French,
+"US$" in Spanish, Chinese and Arabic) except Russian, where CLDR's bare "$" is ambiguous and UN Russian texts
+write "долл. США" (:data:`CURRENCY_WORDS`). A message missing from a catalogue falls back to its id (English), as
+gettext does. ``rtl`` tells templates to set ``dir="rtl"`` (Arabic), from CLDR's character order.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -22,12 +36,17 @@ from babel import Locale, numbers
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import NumberPattern
 from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "migdev"
-#: Languages with a catalogue; the six UN languages join as their catalogues are written.
+#: Languages with a catalogue (the six UN languages, :data:`migdev.vocab.LANGUAGES`).
 AVAILABLE: tuple[str, ...] = tuple(sorted(p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+
+
+#: Where the United Nations' usage replaces CLDR's currency symbol: language -> code -> word.
+CURRENCY_WORDS: dict[str, dict[str, str]] = {"ru": {"USD": "долл. США"}}
 
 
 def N_(message: str) -> str:  # the gettext name for "mark for translation, translate later"
@@ -92,43 +111,73 @@ class Translator:
         return self.gettext(MISSING)
 
     # -- numbers: a None/NaN is "not available", never 0 ------------------------------------------------------
+    def _pattern(self, kind: str, digits: int) -> NumberPattern:
+        """The locale's own pattern of ``kind`` (decimal, percent, currency) with exactly ``digits`` decimals."""
+        return _pattern(self.lang, kind, digits)
+
     def number(self, value: float | int | None, digits: int = 0) -> str:
         if _absent(value):
             return self.missing()
-        fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-        return numbers.format_decimal(value, format=fmt, locale=self.lang)
+        return numbers.format_decimal(value, format=self._pattern("decimal", digits), locale=self.lang,
+                                      numbering_system="default")
 
     def percent(self, fraction: float | None, digits: int = 1) -> str:
         """A fraction 0..1 as a percentage (stored shares are fractions; percentages exist only at output)."""
         if _absent(fraction):
             return self.missing()
-        return numbers.format_percent(fraction, format="#,##0." + "0" * digits + "%", locale=self.lang)
+        return numbers.format_percent(fraction, format=self._pattern("percent", digits), locale=self.lang,
+                                      numbering_system="default")
 
     def percent_points(self, percent: float | None, digits: int = 1) -> str:
         """A value already in percent (0..100), as WDI's % of GDP and RPW's costs are published."""
         return self.percent(None if _absent(percent) else percent / 100, digits)
 
     def currency(self, value: float | None, code: str = "USD") -> str:
+        """Whole units of ``code`` (US$ by default) in the locale's currency pattern and symbol."""
         if _absent(value):
             return self.missing()
-        return numbers.format_currency(value, code, format="¤#,##0", locale=self.lang, currency_digits=False)
+        pattern = self._pattern("currency", 0)
+        word = CURRENCY_WORDS.get(self.lang, {}).get(code)
+        if word is not None:
+            pattern = copy.copy(pattern)
+            pattern.prefix = tuple(p.replace("¤", word) for p in pattern.prefix)
+            pattern.suffix = tuple(p.replace("¤", word) for p in pattern.suffix)
+        return numbers.format_currency(value, code, format=pattern, locale=self.lang, currency_digits=False,
+                                       numbering_system="default")
 
     def compact(self, value: float | None) -> str:
         """Short form for chart axes (1.2M, 350K), in the language's own abbreviations."""
         if _absent(value):
             return self.missing()
-        return numbers.format_compact_decimal(value, format_type="short", fraction_digits=1, locale=self.lang)
+        return numbers.format_compact_decimal(value, format_type="short", fraction_digits=1, locale=self.lang,
+                                              numbering_system="default")
 
     def compact_currency(self, value: float | None, code: str = "USD") -> str:
         if _absent(value):
             return self.missing()
         return numbers.format_compact_currency(value, code, format_type="short", fraction_digits=1,
-                                               locale=self.lang)
+                                               locale=self.lang, numbering_system="default")
 
     def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:
             return self.missing()
         return format_date(value, format="long", locale=self.lang)
+
+
+@cache
+def _pattern(lang: str, kind: str, digits: int) -> NumberPattern:
+    locale = Locale.parse(lang)
+    table = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
+             "currency": locale.currency_formats}[kind]
+    pattern = copy.copy(table["standard" if kind == "currency" else None])
+    pattern.frac_prec = (digits, digits)
+    return pattern
+
+
+def endonym(lang: str) -> str:
+    """A language's name in itself ("français", "العربية"), for language switchers (CLDR, no message id)."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:] if lang not in ("zh", "ar") else name
 
 
 def _absent(value: object) -> bool:

@@ -67,12 +67,13 @@ class ProfileSet:
         raise QueryError(f"unknown profile format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
     def write_all(self, out: Path, keys: Iterable[str], formats: Iterable[str] = ("html", "json"),
-                  advance: Callable[[str], None] | None = None) -> list[Path]:
-        """Write every profile of ``keys`` into ``out`` (pages linked to each other) and an index page."""
+                  advance: Callable[[str], None] | None = None, lang: str = "en") -> list[Path]:
+        """Write every profile of ``keys`` into ``out`` (pages linked to each other) and an index page, in
+        ``lang``."""
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for key in keys:
-            prof = self.build(key)
+            prof = self.build(key, lang)
             for fmt in formats:
                 path = out / f"{html.page_name(key)}.{fmt}"
                 path.write_text(self.render(prof, fmt, links=True), encoding="utf-8")
@@ -80,7 +81,7 @@ class ProfileSet:
             if advance is not None:
                 advance(key)
         index = out / "index.html"
-        index.write_text(html.render_index(self.data, self.countries(), self.groups()), encoding="utf-8")
+        index.write_text(html.render_index(self.data, self.countries(), self.groups(), lang), encoding="utf-8")
         return [*written, index]
 
 

@@ -95,6 +95,10 @@ def build(data: ProfileData, tables: EntityTables, key: str, lang: str = "en") -
     out["governance"] = _governance(c, tables, ind, key, is_group)
     out["development"] = _development(c, data, tables, ind, key, is_group, last)
     out["series"] = _series(data, tables, ind, key)
+    for fig in (out["immigrants"]["top_origins"], out["emigrants"]["top_destinations"],
+                out["refugees"]["top_origins_hosted"]):  # the lists' names in the profile's language
+        for d in fig["value"] or []:
+            d["name"] = _name(data, d["iso3"], lang)
     codes = [m["iso3"] for m in out["members"]] if is_group else [key]
     geo = {*data.geometry.loc[data.geometry["iso3"].isin(codes), "source_id"],
            *data.points.loc[data.points["iso3"].isin(codes), "source_id"]}
