@@ -45,7 +45,8 @@ KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "N_": None}
 COMMENT_TAGS = ("Translators:",)
 #: Fixed dates in the headers, so ``update`` on unchanged sources rewrites the files byte for byte.
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%|%[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[^{}\s]*\}")
+#: A slot, or a lone "%" (Jinja formats every message with ``%``: a stray one would break the page).
+PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%|%[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[^{}\s]*\}|%")
 HEADER = f"""Messages of migdev in LANGUAGE, written for the project.
 Generated ids: python -m migdev.i18n.catalogue update (do not add ids by hand).
 Terms: src/migdev/i18n/GLOSSARY.md."""
