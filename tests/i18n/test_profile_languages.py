@@ -113,3 +113,19 @@ def test_arabic_layout_is_mirrored(pages):
     assert "inline-start" in css or "inline-end" in css
     assert re.search(r"(?:margin|padding|border)-(?:left|right)|text-align:\s*(?:left|right)|float:\s*(?:left|right)",
                      css) is None
+
+
+def test_cli_lang(small_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from migdev.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["profile", "MEX", "--lang", "ar", "--db", str(small_db)])
+    assert result.exit_code == 0, result.output
+    assert '<html lang="ar" dir="rtl">' in result.stdout and translator("ar").gettext("Emigration") in result.stdout
+    result = runner.invoke(app, ["profiles", "MEX", "--lang", "zh", "--out", str(tmp_path), "--db", str(small_db)])
+    assert result.exit_code == 0, result.output
+    assert translator("zh").gettext("Countries and areas") in (tmp_path / "index.html").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["profile", "MEX", "--lang", "de", "--db", str(small_db)])
+    assert result.exit_code == 2 and "'de' is not one of" in result.output
