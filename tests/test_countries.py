@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from migdev import countries
+from migdev.errors import BuildError
 from migdev.sources import undesa_ims, wdi, wpp
 from tests.fixtures import official as fx
 
@@ -79,17 +81,64 @@ def test_aggregates_only_in_area_group(places: countries.Registry) -> None:
 
 
 def test_members_from_in_columns() -> None:
-    annex = pd.DataFrame({"iso3": ["AAA", None], "m49": [1, 901], "name": ["A", "Dev"], "is_country": [True, False],
-                          "location_type": ["Country/Area", "Development group"], "in_901": ["True", "False"]})
+    reg = countries.build(*_tiny_inputs(901, "Developed regions"))
+    pairs = set(map(tuple, reg.area_group_member.to_numpy()))
+    assert ("m49:901", "AAA") in pairs  # membership from the annex's in_<code> flags
+    assert reg.country["iso3"].tolist() == ["AAA", "XXX"]
+
+
+def _tiny_inputs(m49: int, name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """An annex of one country and one group (``m49``, ``name``), no WPP locations, no WDI economies."""
+    annex = pd.DataFrame({"iso3": ["AAA", None], "m49": [1, m49], "name": ["A", name], "is_country": [True, False],
+                          "location_type": ["Country/Area", "Development group"], f"in_{m49}": ["True", "False"],
+                          "in_901": ["True", "False"]})
     for col in ("sdg_region", "sdg_subregion", "subregion", "geographic_region", "wb_income_group_2020"):
         annex[col] = None
     locs = pd.DataFrame({"iso3": pd.Series([], dtype=str), "m49": [], "name": [], "reg_name": [], "is_country": []})
     econ = pd.DataFrame({"iso3": pd.Series([], dtype=str), "name": [], "region": [], "income_group": [],
                          "lending_type": [], "is_aggregate": pd.Series([], dtype=bool)})
-    reg = countries.build(annex, locs.astype({"is_country": bool}), econ)
-    pairs = set(map(tuple, reg.area_group_member.to_numpy()))
-    assert ("m49:901", "AAA") in pairs  # membership from the annex's in_<code> flags
-    assert reg.country["iso3"].tolist() == ["AAA", "XXX"]
+    return annex, locs.astype({"is_country": bool}), econ
+
+
+def test_groups_have_six_names(places: countries.Registry) -> None:
+    g = places.area_group.set_index("group_id")
+    for lang in countries.LANGUAGES:
+        assert g[f"name_{lang}"].str.strip().str.len().gt(0).all(), lang
+    assert g.at["m49:900", "name"] == "WORLD" and g.at["m49:900", "name_en"] == "World"  # IMS capitals as a name
+    assert g.at["m49:900", "name_fr"] == "Monde" and g.at["wb:WLD", "name_zh"] == "世界"
+    assert g.at["m49:912", "name_fr"] == "Afrique septentrionale" and g.at["m49:912", "name_ar"] == "شمال أفريقيا"
+    assert g.at["m49:1829", "name_es"] == "Europa y América del Norte"
+    assert g.at["m49:1829", "name_ru"] == "Европа и Северная Америка"
+    assert g.at["wb:HIC", "name"] == g.at["wb:HIC", "name_en"] == "High income"  # the key of wb_income_group
+    assert g.at["wb:HIC", "name_fr"] == "Revenu élevé" and g.at["m49:1503", "name_fr"] == "Pays à revenu élevé"
+
+
+def test_a_group_without_translations_fails_the_build() -> None:
+    with pytest.raises(BuildError, match=r"m49:1999 \('Newly Invented Region'\): no entry"):
+        countries.build(*_tiny_inputs(1999, "Newly Invented Region"))
+    with pytest.raises(BuildError, match=r"m49:901: the source now names it 'More developed regions', the "
+                                         r"translations are of 'Developed regions'"):
+        countries.build(*_tiny_inputs(901, "More developed regions"))  # renamed by its publisher
+    groups = pd.DataFrame({"group_id": ["m49:900"], "name": ["WORLD"]})
+    with pytest.raises(BuildError, match=r"m49:900 \('World'\): no name in zh, ar"):
+        countries.group_names(groups, {"m49:900": {"en": "World", "fr": "Monde", "es": "Mundo", "ru": "Мир",
+                                                   "zh": " "}})
+    assert countries.group_names(groups)["name_ru"].tolist() == ["Мир"]
+
+
+def test_the_declared_translations_are_complete_and_translated() -> None:
+    """Every entry of group_names.toml: six non-empty names, no stray spaces, and no Latin letter in Arabic, Chinese
+    or Russian (one would be an English name left in; the UN writes acronyms in the script: ОЭСР, МОСРГ)."""
+    table = countries.group_translations()
+    assert len(table) >= 144
+    for gid, entry in table.items():
+        assert set(entry) == set(countries.LANGUAGES), gid
+        for lang, name in entry.items():
+            assert name and name == name.strip() and "  " not in name, (gid, lang)
+        for lang in ("ar", "zh", "ru"):
+            assert not re.search(r"[A-Za-z]", entry[lang]), (gid, lang, entry[lang])
+        assert "(" not in entry["zh"] and ":" not in entry["zh"], gid  # full-width brackets and colon
+        assert re.search(r"[^ ] :|^[^:]*$", entry["fr"]), gid  # French: a space before a colon
 
 
 def test_resolve_by_m49_and_iso3(places: countries.Registry) -> None:

@@ -59,7 +59,8 @@ def test_classify_and_names(places: Places) -> None:
     assert places.classify(codes, "region").tolist()[:2] == ["m49:904", "m49:908"]
     assert pd.isna(places.classify(codes, "region").iloc[2])
     assert places.classify(pd.Series(["USA"]), "income").tolist() == ["wb:HIC"]
-    assert places.names(pd.Series(["MEX", "m49:908", "WLD"]), "es").tolist() == ["México", "Europe", "World"]
+    assert places.names(pd.Series(["MEX", "m49:908", "WLD"]), "es").tolist() == ["México", "Europa", "Mundo"]
+    assert places.names(pd.Series(["m49:908", "WLD"]), "en").tolist() == ["Europe", "World"]
     with pytest.raises(QueryError, match="unknown grouping"):
         places.classify(codes, "continent")
     assert set(CLASSIFICATIONS) == {"region", "subregion", "sdg_region", "wb_region", "income"}
@@ -68,3 +69,34 @@ def test_classify_and_names(places: Places) -> None:
 def test_aliases_point_at_iso3_codes() -> None:
     assert ALIASES["UK"] == "GBR" and ALIASES["Türkiye"] == "TUR" and ALIASES["DR Congo"] == "COD"
     assert all(len(v) == 3 and v.isupper() for v in ALIASES.values())
+
+
+@pytest.mark.parametrize("lang, names", [
+    ("fr", ["Afrique septentrionale", "Europe et Amérique du Nord", "Revenu élevé", "Monde"]),
+    ("es", ["África Septentrional", "Europa y América del Norte", "Ingreso alto", "Mundo"]),
+    ("ru", ["Северная Африка", "Европа и Северная Америка", "Высокий уровень дохода", "Мир"]),
+    ("zh", ["北部非洲", "欧洲和北美洲", "高收入国家", "世界"]),
+    ("ar", ["شمال أفريقيا", "أوروبا وأمريكا الشمالية", "الدخل المرتفع", "العالم"]),
+    ("en", ["Northern Africa", "Europe and Northern America", "High income", "World"]),
+])
+def test_group_names_in_every_language(places: Places, lang: str, names: list[str]) -> None:
+    assert places.names(pd.Series(["m49:912", "m49:1829", "wb:HIC", "WLD"]), lang).tolist() == names
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Afrique septentrionale", "m49:912"), ("afrique septentrionale", "m49:912"), ("北部非洲", "m49:912"),
+    ("Европа и Северная Америка", "m49:1829"), ("شمال أفريقيا", "m49:912"), ("America Latina y el Caribe", "m49:904"),
+    ("Amérique latine et Caraïbes", "m49:904"), ("Revenu élevé", "wb:HIC"), ("高收入国家", "wb:HIC"),
+    ("Pays à revenu élevé", "m49:1503"), ("Monde", "WLD"), ("世界", "WLD"), ("العالم", "WLD"),
+    ("Europa", "m49:908"), ("Europe occidentale", "m49:926"), ("南亚", "m49:5501"),
+])
+def test_group_names_resolve_in_every_language(places: Places, text: str, code: str) -> None:
+    place = places.resolve(text)
+    assert place.code == code
+    if code != "WLD":
+        assert place.name == places.names(pd.Series([code]), "en").iloc[0]  # a Place's name stays English
+
+
+def test_group_names_are_suggested_in_every_language(places: Places) -> None:
+    assert places.suggest("Afrique sept")[0].code == "m49:912"
+    assert places.suggest("Europe occidental")[0].code == "m49:926"

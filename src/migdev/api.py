@@ -25,6 +25,7 @@ from migdev.errors import QueryError
 from migdev.publish.answer import Answer
 from migdev.query import run
 from migdev.query.spec import Catalog
+from migdev.vocab import LANGUAGES
 
 Sex = Literal["total", "male", "female"]
 Method = Literal["sd_drop_neg", "sd_rev_neg", "mig_rate", "da_min_open", "da_min_closed", "da_pb_closed", "all"]
@@ -122,9 +123,12 @@ class Observatory:
 
     def groups(self, kind: OneOrMany = None, member: Place | Sequence[Place] | None = None) -> pd.DataFrame:
         """Groups of places (UN M49 regions, SDG regions, World Bank regions and income groups, ...) with their
-        member count and members; ``member`` keeps the groups holding that place."""
+        English ``name``, names in the other UN languages (``name_fr`` ...), member count and members; ``member``
+        keeps the groups holding that place."""
         places = self.catalog.places()
-        g = places.groups.reset_index(drop=True)[["group_id", "code", "name", "kind"]]
+        others = [f"name_{lang}" for lang in LANGUAGES if lang != "en"]
+        g = places.groups.reset_index(drop=True)[["group_id", "code", "name_en", "kind", *others]]
+        g = g.rename(columns={"name_en": "name"})
         members = places.members.groupby("group_id")["iso3"].agg(lambda s: ",".join(sorted(s)))
         g = g.assign(members=g["group_id"].map(members.str.count(",") + 1).fillna(0).astype(int),
                      member_codes=g["group_id"].map(members))

@@ -296,8 +296,8 @@ def groups(
     """Groups of places every place filter accepts: UN M49 regions and subregions, SDG regions, World Bank regions
     and income groups (and WLD, everything), with their members; e.g. `migdev groups --member KEN`."""
     df = _query(db, lambda obs: obs.groups(kind=kind, member=member))
-    if fmt is Format.table and out is None:
-        df = df.drop(columns="member_codes")
+    if fmt is Format.table and out is None:  # a terminal's width: the English name only
+        df = df.drop(columns=["member_codes", *(c for c in df.columns if c.startswith("name_"))])
     _emit(df, fmt, "Groups of places", out)
 
 

@@ -4,20 +4,28 @@ ISO 3166-1 alpha-3 is the key everywhere. Three areas have no ISO code and get d
 ``CHI`` Channel Islands (the UN's and the World Bank's own code, M49 830), ``XKX`` Kosovo (the code the
 World Bank and the EU use; M49 412 in WPP) and ``XXX`` for the UN's unspecified origin "Other" (M49 2003;
 ICAO Doc 9303 uses XXX for an unspecified nationality). Aggregates (regions, development and income groups)
-are never countries: they go to ``area_group``.
+are never countries: they go to ``area_group``, whose names in the six languages are declared in
+``group_names.toml`` beside this module (:func:`group_translations`).
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from babel import Locale
 from babel.core import get_global
 
+from migdev.errors import BuildError
 from migdev.vocab import LANGUAGES, UNSPECIFIED_ORIGIN, UNSPECIFIED_ORIGIN_M49
+
+#: The translations of every group's name, keyed by ``area_group.group_id`` (see the file's header).
+GROUP_NAMES_FILE = Path(__file__).with_name("group_names.toml")
 
 #: Codes that are not ISO 3166-1 and why we use them.
 DOCUMENTED_CODES = {
@@ -74,6 +82,53 @@ def names(iso3: str, default_en: str | None = None) -> dict[str, str | None]:
 def _clean(name: str) -> str:
     """UN names carry footnote asterisks; the name itself does not."""
     return name.rstrip("*").strip()
+
+
+def _as_name(name: str) -> str:
+    """IMS writes its geographic regions in capitals ("LATIN AMERICA AND THE CARIBBEAN"); show them as names."""
+    if name != name.upper():
+        return name
+    small = {"and", "the", "of"}
+    return " ".join(w.lower() if w.lower() in small and i else w.capitalize() for i, w in enumerate(name.split()))
+
+
+@functools.cache
+def group_translations() -> dict[str, dict[str, str]]:
+    """``group_id -> {lang: name}`` from :data:`GROUP_NAMES_FILE`: data, not code, so a reviewer reads them as a
+    list and a new source's groups are added in one place."""
+    with GROUP_NAMES_FILE.open("rb") as f:
+        return tomllib.load(f)
+
+
+def group_names(groups: pd.DataFrame, translations: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """``groups`` with ``name_<lang>`` for the six languages: English is the source's name (cleaned), the others
+    come from ``translations`` (default :func:`group_translations`).
+
+    A group without an entry, an entry missing a language, or an entry whose ``en`` is no longer the source's name
+    (the publisher renamed the group: its translations need a look) is a :class:`BuildError` naming the groups, so
+    no group is ever shown in English on a French page by accident.
+    """
+    table = group_translations() if translations is None else translations
+    english = groups["name"].map(_clean).map(_as_name)
+    problems = []
+    for gid, en in zip(groups["group_id"], english, strict=True):
+        entry = table.get(gid)
+        if entry is None:
+            problems.append(f"{gid} ({en!r}): no entry")
+            continue
+        missing = [lang for lang in LANGUAGES if not str(entry.get(lang) or "").strip()]
+        if missing:
+            problems.append(f"{gid} ({en!r}): no name in {', '.join(missing)}")
+        elif entry["en"] != en:
+            problems.append(f"{gid}: the source now names it {en!r}, the translations are of {entry['en']!r}")
+    if problems:
+        raise BuildError(f"{len(problems)} group(s) need their names in {', '.join(LANGUAGES)} declared in "
+                         f"{GROUP_NAMES_FILE} (keyed by group id): " + "; ".join(problems))
+    out = groups.copy()
+    out["name_en"] = english
+    for lang in (lang for lang in LANGUAGES if lang != "en"):
+        out[f"name_{lang}"] = [table[g][lang] for g in groups["group_id"]]
+    return out
 
 
 def build(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.DataFrame,
@@ -180,7 +235,7 @@ def _groups(annex: pd.DataFrame, wpp_locations: pd.DataFrame, wdi_countries: pd.
     extra = pd.concat(named, ignore_index=True) if named else groups.iloc[:0]
     groups = pd.concat([groups, extra[~extra["group_id"].isin(groups["group_id"])]], ignore_index=True)
     member = member[member["group_id"].isin(groups["group_id"])]
-    return groups.reset_index(drop=True), member.reset_index(drop=True)
+    return group_names(groups.reset_index(drop=True)), member.reset_index(drop=True)
 
 
 def resolve(m49: pd.Series | None, iso3: pd.Series | None, country: pd.DataFrame) -> pd.Series:

@@ -2,7 +2,8 @@
 
 A country is found by its ISO3 code, its alpha-2 code, its M49 number, its name in any of the six UN languages (the
 ``country`` table) or a common alias (:data:`ALIASES`); a group by its id (``m49:903``, ``wb:HIC``), its publisher's
-code (``HIC``), its M49 number or its name. Matching ignores case, accents and punctuation ("cote d'ivoire",
+code (``HIC``), its M49 number or its name in any of the six languages (``area_group.name_<lang>``: "Afrique
+subsaharienne", "撒哈拉以南非洲"); the world's names in every language are ``WLD``. Matching ignores case, accents and punctuation ("cote d'ivoire",
 "Côte d’Ivoire" and "CIV" are one place). ``WLD`` / "World" is everything, the unspecified origin included.
 
 Groups are the UN M49 geographic regions, subregions, SDG regions and SDG subregions of the IMS annex (members in
@@ -65,6 +66,8 @@ CLASSIFICATIONS: dict[str, str] = {
 }
 
 WORLD = "WLD"
+#: The publishers' world aggregates: their ids and names all mean :data:`WORLD` (every area, XXX included).
+_WORLD_IDS = ("m49:900", "wb:WLD")
 
 
 def normalise(text: str) -> str:
@@ -77,18 +80,10 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
-def _title(name: str) -> str:
-    """IMS writes its geographic regions in capitals ("LATIN AMERICA AND THE CARIBBEAN"); show them as names."""
-    if name != name.upper():
-        return name
-    small = {"and", "the", "of"}
-    return " ".join(w.lower() if w.lower() in small and i else w.capitalize() for i, w in enumerate(name.split()))
-
-
 @dataclass(frozen=True)
 class Place:
-    """A resolved place: ``code`` (ISO3, a group id or WLD), its kind, English name and member ISO3 codes
-    (``None`` for WLD: no filter at all)."""
+    """A resolved place: ``code`` (ISO3, a group id or WLD), its kind, English name (``area_group.name_en`` for a
+    group) and member ISO3 codes (``None`` for WLD: no filter at all)."""
 
     code: str
     kind: str
@@ -105,7 +100,7 @@ class Places:
 
     def __init__(self, country: pd.DataFrame, area_group: pd.DataFrame, members: pd.DataFrame) -> None:
         self.country = country.set_index("iso3", drop=False)
-        groups = area_group.assign(name=area_group["name"].map(_title))
+        groups = area_group
         wb, wb_members = _world_bank_groups(country, groups)
         groups = groups.merge(wb[["group_id", "kind"]], on="group_id", how="left", suffixes=("", "_wb"))
         groups["kind"] = groups["kind_wb"].fillna(groups["kind"])
@@ -117,9 +112,11 @@ class Places:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Places:
-        cols = ", ".join(["iso3", "m49", *(f"name_{lang}" for lang in LANGUAGES), "wb_region", "wb_income_group"])
+        names = [f"name_{lang}" for lang in LANGUAGES]
+        cols = ", ".join(["iso3", "m49", *names, "wb_region", "wb_income_group"])
         return cls(con.execute(f"SELECT {cols} FROM country ORDER BY iso3").df(),
-                   con.execute("SELECT group_id, code, name, kind FROM area_group ORDER BY group_id").df(),
+                   con.execute(f"SELECT group_id, code, name, kind, {', '.join(names)} FROM area_group "
+                               "ORDER BY group_id").df(),
                    con.execute("SELECT group_id, iso3 FROM area_group_member").df())
 
     # -- the index of every way to say a place --------------------------------------------------------------
@@ -148,9 +145,11 @@ class Places:
         for row in self.groups.itertuples(index=False):
             rank = KIND_RANK.get(row.kind, 12)
             self._add(row.group_id, row.group_id, 0)
-            self._add(row.name, row.group_id, 20 + rank)
+            named = WORLD if row.group_id in _WORLD_IDS else row.group_id  # "Monde", "世界" are everything
+            for lang in LANGUAGES:
+                self._add(getattr(row, f"name_{lang}"), named, 20 + rank)
             self._add(row.code, row.group_id, 40 + rank)
-        for text in ("WLD", "m49:900", "wb:WLD", "900"):
+        for text in ("WLD", *_WORLD_IDS, "900"):
             self._add(text, WORLD, 0)
 
     # -- resolution -------------------------------------------------------------------------------------------
@@ -161,7 +160,7 @@ class Places:
         if code in self.country.index:
             return Place(code, "country", str(self.country.at[code, "name_en"]), (code,))
         row = self.groups.loc[code]
-        return Place(code, str(row["kind"]), str(row["name"]), self._by_group.get(code, ()))
+        return Place(code, str(row["kind"]), str(row["name_en"]), self._by_group.get(code, ()))
 
     def resolve(self, text: object, field: str = "country") -> Place:
         """The place ``text`` names, or a :class:`QueryError` with ranked suggestions."""
@@ -204,10 +203,12 @@ class Places:
 
     # -- names and classifications ----------------------------------------------------------------------------
     def names(self, codes: pd.Series, lang: str = "en") -> pd.Series:
-        """The name of each code (country or group) in ``lang``; groups have their publisher's English name."""
+        """The name of each code (country, group or WLD) in ``lang``, from the country and group tables."""
         if lang not in LANGUAGES:
             raise QueryError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-        by_code = {**self.groups["name"].to_dict(), WORLD: "World", **self.country[f"name_{lang}"].to_dict()}
+        column = f"name_{lang}"
+        world = next((self.groups.at[g, column] for g in _WORLD_IDS if g in self.groups.index), "World")
+        by_code = {**self.groups[column].to_dict(), WORLD: world, **self.country[column].to_dict()}
         return codes.map(by_code)
 
     def classify(self, codes: pd.Series, classification: str) -> pd.Series:

@@ -281,8 +281,10 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         inputs=_GROUP_INPUTS),
     QuerySpec(
         "area_groups", "The groups of places (UN M49 and SDG regions, World Bank regions and income groups, ...) as "
-        "the registries name them", "area_group", "SELECT group_id, source, code, name, kind FROM area_group "
-        "WHERE {inner}", (Filter("kind", "kind", "choice", "kind of group (region, income, ...)", inner=True),),
+        "the registries name them (`name`) and in the six UN languages (`name_en` ... `name_ar`)", "area_group",
+        "SELECT group_id, source, code, name, kind, name_en, name_fr, name_es, name_ru, name_zh, name_ar "
+        "FROM area_group WHERE {inner}",
+        (Filter("kind", "kind", "choice", "kind of group (region, income, ...)", inner=True),),
         order=("group_id",), keep=("group_id", "source", "code", "kind"), inputs=_GROUP_INPUTS),
     QuerySpec(
         "releases", "The release files the database was built from (rows of `source`), with when they were loaded",

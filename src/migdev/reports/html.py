@@ -119,7 +119,7 @@ def page_name(key: str) -> str:
 def render_index(data: Any, countries: list[str], groups: list[str], lang: str = "en") -> str:
     """The index page of a folder of profiles: every country and group, linked."""
     names = dict(zip(data.countries["iso3"], data.countries[f"name_{lang}"], strict=True))
-    group_names = dict(zip(data.groups["group_id"], data.groups["name"], strict=True))
+    group_names = dict(zip(data.groups["group_id"], data.groups[f"name_{lang}"], strict=True))
     return environment(lang).get_template("index.html.j2").render(
         countries=[(c, names.get(c, c)) for c in countries], groups=[(g, group_names[g]) for g in groups],
         page_name=page_name, ims_revision=data.ims_revision)

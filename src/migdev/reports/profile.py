@@ -121,12 +121,14 @@ def _header(data: ProfileData, key: str, is_group: bool, lang: str) -> dict[str,
     if is_group:
         g = data.groups.loc[data.groups["group_id"] == key].iloc[0]
         iso = sorted(m.loc[m["group_id"] == key, "iso3"].unique())
-        return {"name": str(g["name"]), "group_kind": str(g["kind"]), "group_source": str(g["source"]),
+        return {"name": str(g[f"name_{lang}"]), "group_kind": str(g["kind"]), "group_source": str(g["source"]),
                 "members": [{"iso3": i, "name": _name(data, i, lang)} for i in iso]}
     ids = m.loc[m["iso3"] == key, "group_id"]
     groups = data.groups[data.groups["group_id"].isin(ids)]
     return {"name": _name(data, key, lang),
-            "groups": [{"id": r.group_id, "name": r.name, "kind": r.kind} for r in groups.itertuples()]}
+            "groups": [{"id": gid, "name": name, "kind": kind}
+                       for gid, name, kind in zip(groups["group_id"], groups[f"name_{lang}"], groups["kind"],
+                                                  strict=True)]}
 
 
 def _named(data: ProfileData, pairs: list[tuple[str, int]]) -> list[dict]:

@@ -29,7 +29,7 @@ from migdev import query, store
 from migdev.errors import NoDatabaseError
 from migdev.publish.answer import Answer, SourceRef
 from migdev.query.spec import Catalog
-from migdev.vocab import UNSPECIFIED_ORIGIN
+from migdev.vocab import LANGUAGES, UNSPECIFIED_ORIGIN
 
 #: The WDI series a profile shows beside the indicators (codes of the ``wdi`` table).
 WDI_SERIES: tuple[str, ...] = (
@@ -63,7 +63,7 @@ class ProfileData:
     cites: dict[str, str]  # query name -> comma-separated source ids of its answer
     countries: pd.DataFrame  # iso3, name_<lang> (the query path's places)
     profile_areas: list[str]  # iso3 of every country/area profiled (IMS destinations)
-    groups: pd.DataFrame  # group_id, source, code, name, kind
+    groups: pd.DataFrame  # group_id, source, code, name (the publisher's), kind, name_en ... name_ar
     members: pd.DataFrame  # group_id, iso3, basis ('declared' | 'derived')
     indicators: pd.DataFrame  # rows of `indicator` for INDICATORS
     ims_last: int  # newest year of the IMS revision
@@ -129,7 +129,8 @@ def _load(cat: Catalog) -> ProfileData:
     geometry, points = run("area_geometry"), run("area_points")
     deaths, group_values = run("migrant_deaths"), run("group_values")
     members = run("group_members")[["group_id", "iso3", "basis"]]
-    groups = run("area_groups")[["group_id", "source", "code", "name", "kind"]]
+    groups = run("area_groups")[["group_id", "source", "code", "name", "kind",
+                                 *(f"name_{lang}" for lang in LANGUAGES)]]
     sources: dict[str, SourceRef] = {}
     for answer in answers.values():
         sources.update({s.source_id: s for s in answer.sources})

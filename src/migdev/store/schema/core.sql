@@ -15,9 +15,13 @@ CREATE TABLE country (
     in_ims BOOLEAN NOT NULL, in_wpp BOOLEAN NOT NULL, in_wdi BOOLEAN NOT NULL, code_note VARCHAR
 );
 
+-- `name` is the publisher's name as published (the key of the country table's wb_region, wb_income_group and
+-- un_income_group_2020); name_<lang> are the names shown (src/migdev/group_names.toml).
 CREATE TABLE area_group (
     group_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL
+    kind VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL, name_fr VARCHAR NOT NULL, name_es VARCHAR NOT NULL,
+    name_ru VARCHAR NOT NULL, name_zh VARCHAR NOT NULL, name_ar VARCHAR NOT NULL
 );
 
 CREATE TABLE area_group_member (
