@@ -3,8 +3,9 @@
 A country is found by its ISO3 code, its alpha-2 code, its M49 number, its name in any of the six UN languages (the
 ``country`` table) or a common alias (:data:`ALIASES`); a group by its id (``m49:903``, ``wb:HIC``), its publisher's
 code (``HIC``), its M49 number or its name in any of the six languages (``area_group.name_<lang>``: "Afrique
-subsaharienne", "撒哈拉以南非洲"); the world's names in every language are ``WLD``. Matching ignores case, accents and punctuation ("cote d'ivoire",
-"Côte d’Ivoire" and "CIV" are one place). ``WLD`` / "World" is everything, the unspecified origin included.
+subsaharienne", "撒哈拉以南非洲"). Matching ignores case, accents and punctuation ("cote d'ivoire", "Côte d’Ivoire"
+and "CIV" are one place). ``WLD`` / "World" (and "Monde", "世界", ...: the world aggregates' names) is everything, the
+unspecified origin included.
 
 Groups are the UN M49 geographic regions, subregions, SDG regions and SDG subregions of the IMS annex (members in
 ``area_group_member``), and the World Bank regions and income groups (members from the ``country`` table's

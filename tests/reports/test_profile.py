@@ -183,3 +183,15 @@ def test_profile_names_resolve_like_every_query(small_db: Path) -> None:
     assert profiles.resolve("Mexico") == "MEX"
     assert profiles.resolve("mexique") == "MEX"  # French name, any case
     assert profiles.resolve("WLD") == "m49:900"
+
+
+def test_group_names_in_the_profile_language(profiles):
+    """A group's profile and a country's list of groups name the groups in the page's language."""
+    assert profiles.build("m49:1829", "fr")["name"] == "Europe et Amérique du Nord"
+    assert profiles.build("m49:900", "zh")["name"] == "世界"
+    assert profiles.build("m49:900")["name"] == "World"  # IMS writes WORLD: shown as a name
+    usa = {g["id"]: g["name"] for g in profiles.build("USA", "ar")["groups"]}
+    assert usa["m49:1829"] == "أوروبا وأمريكا الشمالية"
+    page = profiles.render(profiles.build("USA", "es"), "html")
+    assert "Europa y América del Norte" in page and "Europe and Northern America" not in page
+    assert profiles.resolve("Europe et Amérique du Nord") == "m49:1829"
