@@ -25,8 +25,8 @@ from migdev.charts import FONT, Formatter, esc, open_svg
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#332288",
            "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC", "#AA4466", "#4477AA",
            "#228833", "#CCBB44", "#EE6677", "#66CCEE")
-SIZE = 560
-RADIUS = 190  # inner radius of the outer ring
+SIZE = 680
+RADIUS = 185  # inner radius of the outer ring (the rest of SIZE holds the labels)
 RING = 14  # ring thickness
 ARROW = 12  # arrowhead length
 PAD = 0.025  # radians between places

@@ -18,9 +18,9 @@ from jinja2.ext import babel_extract
 from migdev.i18n import catalogue_path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-#: Where user-visible text comes from: Python modules (``N_``/``_`` marks) and the report templates.
-PYTHON = ("i18n/__init__.py", "reports/profile.py", "reports/html.py", "charts")
-TEMPLATES = ("reports/templates",)
+#: Where user-visible text comes from: Python modules (``N_``/``_`` marks), the report and the web templates.
+PYTHON = ("i18n/__init__.py", "reports/profile.py", "reports/html.py", "charts", "web")
+TEMPLATES = ("reports/templates", "web/templates")
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 
 

@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from markupsafe import Markup
 
 from migdev.charts import series
-from migdev.charts.choropleth import CLASSES, MISSING, choropleth
 from migdev.charts.chord import Node, chord_diagram
+from migdev.charts.choropleth import CLASSES, MISSING, choropleth
 from migdev.charts.sankey import sankey_diagram
 from migdev.errors import QueryError
 from migdev.estimates.flows_step import RECOMMENDED

@@ -7,6 +7,7 @@ query's sources. Map data are cached per database, indicator and language (the d
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ def map_data(obs: Any, key: str, indicator: str, t: Translator, areas: set[str])
         edges = [values.min(), *breaks, values.max()]
         years[str(int(year))] = {
             "values": {c: [int(k), fmt(v)] for c, k, v in zip(rows["iso3"], classes, values, strict=True)},
-            "legend": [f"{fmt(a)} – {fmt(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)],
+            "legend": [f"{fmt(a)} – {fmt(b)}" for a, b in itertools.pairwise(edges)],
             "count": len(rows)}
     order = sorted(years, key=int)
     covered = [y for y in order if years[y]["count"] >= COVERED * len(areas)]

@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.page_server import page_server  # noqa: F401  (a fixture)
+from tests.web import page_server as server
+
+page_server = server.page_server  # the fixture (tests/web/conftest.py belongs to the API branch)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
