@@ -72,7 +72,7 @@ def environment(lang: str) -> jinja2.Environment:
     return env
 
 
-def _charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict[str, str]:
+def charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict[str, str]:
     _ = t.gettext
     out: dict[str, str] = {}
     s = profile["series"]
@@ -107,8 +107,8 @@ def render(profile: dict[str, Any], world: World | None, *, links: bool = False,
     env = environment(lang)
     t = translator(lang)
     return env.get_template("profile.html.j2").render(
-        p=profile, charts=_charts(profile, world, t), links=links, built=built, page_name=page_name,
-        domains=DOMAINS)
+        p=profile, charts=charts(profile, world, t), built=built, domains=DOMAINS,
+        place_url=(lambda code: f"{page_name(code)}.html") if links else None)
 
 
 def page_name(key: str) -> str:
