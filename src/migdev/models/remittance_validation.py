@@ -100,7 +100,7 @@ def validate(con, data: Inputs) -> pd.DataFrame:
         own = pub.groupby("receiver")["usd"].sum()
         inflows = {"wdi": data.inflow_of(edition), "published": own}
         for basis_name, basis in _bases(edition, data).items():
-            stock = stocks_at(data.stock[basis.stock_revision], basis.stock_year)
+            stock = stocks_at(data.stock[basis.stock_revision], basis.stock_year)  # one year: no matrix kept
             for method in CANDIDATES:
                 for name, inflow in inflows.items():
                     est = allocate(stock, inflow, data.income_of(edition), method)
@@ -147,7 +147,10 @@ def best(validation: pd.DataFrame, editions: tuple[int, ...] = TRAIN) -> str:
 
 
 def readme_table(validation: pd.DataFrame) -> str:
-    """The README's table: the chosen method per edition (both inflows), then every variant's share for each edition.
+    """The README's tables: the chosen method per edition, then every variant's share per edition (WDI inflows).
+
+    The first table gives, per edition, the share within 25 % and the correlation of logs on WDI inflows and on the
+    edition's own inflows (its basis), and the share on the latest IMS revision at the edition's year where held.
 
     Examples
     --------
@@ -156,24 +159,64 @@ def readme_table(validation: pd.DataFrame) -> str:
     ...     "corridors": 5, "matched": 4, "volume_published": 2e9, "share_within_25": [0.5, 0.9],
     ...     "corr_log": [0.9, 0.95], "chosen": True})
     >>> print(readme_table(v).splitlines()[2])
-    | 2021 | IMS 2020, 2020 | 5 | 4 | 2.0 | 50.0 % | 0.900 | 90.0 % | 0.950 |
+    | 2021 | IMS 2020, 2020 | 5 | 4 | 2.0 | 50.0 % | 0.900 | 90.0 % | 0.950 | - |
     """
-    v = validation[validation["basis"] == "edition"]
-    chosen = v[v["chosen"]]
+    pct = lambda x: "-" if pd.isna(x) else f"{x:.1%}".replace("%", " %")  # noqa: E731
+    chosen = validation[validation["chosen"]]
+    own = chosen[chosen["basis"] == "edition"]
     lines = ["| edition | stocks | corridors | matched | volume (US$ bn) | within 25 % (WDI inflows) | corr. of logs "
-             "(WDI) | within 25 % (edition's inflows) | corr. of logs (edition's) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for edition, f in chosen.groupby("edition"):
+             "(WDI) | within 25 % (edition's inflows) | corr. of logs (edition's) | within 25 % (WDI, latest IMS "
+             "at the edition's year) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for edition, f in own.groupby("edition"):
         w = f[f["inflows"] == "wdi"].iloc[0]
         p = f[f["inflows"] == "published"].iloc[0]
+        latest = chosen[(chosen["edition"] == edition) & (chosen["basis"] == "latest") & (chosen["inflows"] == "wdi")]
+        late = pct(latest["share_within_25"].iloc[0]) if len(latest) else "-"
+        if len(latest):
+            late += f" (IMS {latest['stock_revision'].iloc[0]}, {latest['stock_year'].iloc[0]})"
         lines.append(f"| {edition} | IMS {w.stock_revision}, {w.stock_year} | {w.corridors} | {w.matched} | "
-                     f"{w.volume_published / 1e9:.1f} | {w.share_within_25:.1%} | {w.corr_log:.3f} | "
-                     f"{p.share_within_25:.1%} | {p.corr_log:.3f} |".replace("%", " %"))
-    wdi = v[v["inflows"] == "wdi"]
+                     f"{w.volume_published / 1e9:.1f} | {pct(w.share_within_25)} | {w.corr_log:.3f} | "
+                     f"{pct(p.share_within_25)} | {p.corr_log:.3f} | {late} |")
+    wdi = validation[(validation["basis"] == "edition") & (validation["inflows"] == "wdi")]
     if len(wdi["method_version"].unique()) > 1:
         grid = wdi.pivot_table(index="method_version", columns="edition", values="share_within_25", sort=False)
-        lines += ["", "| variant (WDI inflows) | " + " | ".join(str(e) for e in grid.columns) + " |",
-                  "|---" * (len(grid.columns) + 1) + "|"]
-        for version, r in grid.iterrows():
-            lines.append(f"| {version} | " + " | ".join(f"{x:.1%}".replace("%", " %") for x in r) + " |")
+        train = [e for e in TRAIN if e in grid.columns]
+        grid["mean"] = grid[train].mean(axis=1)
+        lines += ["", "| variant (WDI inflows, the edition's stocks) | "
+                  + " | ".join(str(e) for e in grid.columns[:-1])
+                  + f" | mean {min(train)}-{max(train)} (the choice) |", "|---" * len(grid.columns) + "|---|"]
+        for version, r in grid.sort_values("mean", ascending=False).iterrows():
+            mark = " (chosen)" if version == METHOD.version else ""
+            lines.append(f"| {version}{mark} | " + " | ".join(pct(x) for x in r) + " |")
     return "\n".join(lines)
+
+
+#: The README's markers around the generated table.
+README_MARKERS = ("<!-- remittance-validation:start -->", "<!-- remittance-validation:end -->")
+
+
+def readme_block(readme: str, table: str) -> str:
+    """``readme`` with the text between :data:`README_MARKERS` replaced by ``table``.
+
+    Examples
+    --------
+    >>> readme_block("a\\n<!-- remittance-validation:start -->\\nold\\n<!-- remittance-validation:end -->\\nb", "new")
+    'a\\n<!-- remittance-validation:start -->\\nnew\\n<!-- remittance-validation:end -->\\nb'
+    """
+    start, end = README_MARKERS
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{table}\n{end}{tail}"
+
+
+if __name__ == "__main__":  # python -m migdev.models.remittance_validation [README.md]: rewrite the README's table
+    import sys
+    from pathlib import Path
+
+    from migdev.query import run
+
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    frame = run("remittance_validation", None).frame
+    path.write_text(readme_block(path.read_text(encoding="utf-8"), readme_table(frame)), encoding="utf-8")
+    print(f"{path}: remittance validation table rewritten from {len(frame)} rows")

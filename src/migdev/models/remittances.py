@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["INCOME", "INFLOW", "METHOD", "VARIANTS", "Method", "allocate", "estimate", "inputs", "run",
-           "stocks_at", "weights"]
+           "stock_matrix", "stocks_at", "weights"]
 
 INFLOW = "BX.TRF.PWKR.CD.DT"
 INCOME = "NY.GNP.PCAP.PP.CD"
@@ -172,13 +172,21 @@ def allocate(corridors: pd.DataFrame, inflow: pd.Series, income: pd.Series, meth
     return out[out["usd"] > 0].reset_index(drop=True)
 
 
+def stock_matrix(stock: pd.DataFrame) -> pd.DataFrame:
+    """One revision's long stocks (``year``, ``sender``, ``receiver``, ``stock``) as corridors x IMS years, 0 where
+    the UN publishes no row; :func:`stocks_at` reads it (build it once when interpolating many years)."""
+    return stock.pivot_table(index=["sender", "receiver"], columns="year", values="stock", aggfunc="sum",
+                             fill_value=0.0)
+
+
 def stocks_at(stock: pd.DataFrame, year: int) -> pd.DataFrame:
     """Corridor stocks of one revision at ``year``: the IMS year itself, or linear between the two around it.
 
     Parameters
     ----------
     stock : DataFrame
-        One revision's ``year``, ``sender``, ``receiver``, ``stock`` rows (IMS years only).
+        One revision's ``year``, ``sender``, ``receiver``, ``stock`` rows (IMS years only), or their
+        :func:`stock_matrix`.
     year : int
         Within the revision's first and last IMS year.
 
@@ -194,14 +202,13 @@ def stocks_at(stock: pd.DataFrame, year: int) -> pd.DataFrame:
     >>> stocks_at(s, 2017).sort_values("sender")["stock"].tolist()
     [20.0, 140.0]
     """
-    years = np.sort(stock["year"].unique())
+    wide = stock if "year" not in stock.columns else stock_matrix(stock)
+    years = np.sort(np.asarray(wide.columns, dtype=int))
     if not years.size or year < years[0] or year > years[-1]:
-        raise ValueError(f"year {year} outside the stock years {years.min()}..{years.max()}")
+        span = f"{years[0]}..{years[-1]}" if years.size else "none"
+        raise ValueError(f"year {year} outside the stock years {span}")
     lo, hi = years[years <= year].max(), years[years >= year].min()
     t = 0.0 if hi == lo else (year - lo) / (hi - lo)
-    both = stock[stock["year"].isin([lo, hi])]
-    wide = both.pivot_table(index=["sender", "receiver"], columns="year", values="stock", aggfunc="sum",
-                            fill_value=0.0)
     values = wide[lo] * (1.0 - t) + wide[hi] * t
     return values.rename("stock").reset_index()
 
@@ -244,18 +251,22 @@ def estimate(data: Inputs, method: Method = METHOD, years: Callable[[str], list[
     ``years`` may restrict the years per revision (default: every year from the revision's first to its last IMS
     year that has inflows)."""
     parts = []
+    held = set(data.inflow["year"].astype(int))
     for revision, stock in data.stock.items():
         span = range(int(stock["year"].min()), int(stock["year"].max()) + 1)
-        held = set(data.inflow["year"].astype(int))
         chosen = years(revision) if years else [y for y in span if y in held]
+        wide = stock_matrix(stock)
+        lost: dict[str, float] = {}
         for year in chosen:
             inflow = data.inflow_of(year)
-            alloc = allocate(stocks_at(stock, year), inflow, data.income_of(year), method)
-            lost = inflow[~inflow.index.isin(alloc["receiver"])]
-            if say is not None and len(lost):
-                say("info", f"remittance estimate IMS {revision} {year}: {len(lost)} receivers' inflows "
-                            f"(US$ {lost.sum() / 1e9:.2f} bn) have no emigrant stock to allocate to")
+            alloc = allocate(stocks_at(wide, year), inflow, data.income_of(year), method)
+            for code, usd in inflow[~inflow.index.isin(alloc["receiver"])].items():
+                lost[code] = lost.get(code, 0.0) + usd
             parts.append(alloc.assign(year=year, stock_revision=revision))
+        if say is not None and lost:
+            say("info", f"remittance estimate IMS {revision}: inflows of {', '.join(sorted(lost))} (US$ "
+                        f"{sum(lost.values()) / 1e9:.1f} bn over {chosen[0]}-{chosen[-1]}) have no emigrant stock "
+                        "in the revision to allocate to")
     if not parts:
         return pd.DataFrame(columns=["method_version", "stock_revision", "wdi_vintage", "year", "sender",
                                      "receiver", "stock", "usd"])
