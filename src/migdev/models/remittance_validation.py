@@ -29,7 +29,8 @@ import pandas as pd
 
 from migdev.models.remittances import METHOD, Inputs, Method, allocate, stocks_at
 
-__all__ = ["BASES", "CANDIDATES", "TRAIN", "Basis", "best", "compare", "readme_table", "validate"]
+__all__ = ["BASES", "CANDIDATES", "COLUMNS", "README_MARKERS", "TRAIN", "Basis", "best", "compare", "readme_block",
+           "readme_table", "validate"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,33 @@ def compare(estimate: pd.DataFrame, published: pd.DataFrame, tolerance: float = 
 
 
 def validate(con, data: Inputs) -> pd.DataFrame:
-    """The ``remittance_estimate_validation`` rows: every candidate x edition x inflows x basis held."""
+    """The ``remittance_estimate_validation`` rows: every candidate x edition x inflows x basis held.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A database with ``remittance_bilateral`` (the editions).
+    data : Inputs
+        :func:`migdev.models.remittances.inputs` of the same database.
+
+    Returns
+    -------
+    DataFrame
+        One row per edition x :data:`CANDIDATES` x inflows (``wdi``, ``published``) x basis, columns
+        :data:`COLUMNS`.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE remittance_bilateral AS SELECT 2021 AS edition, 'QAT' AS sender, "
+    ...                 "'NPL' AS receiver, 9.0 AS usd")
+    >>> stock = pd.DataFrame({"year": [2020], "sender": "QAT", "receiver": "NPL", "stock": [20.0]})
+    >>> flows = pd.DataFrame({"iso3": ["NPL"], "year": [2021], "value": [10.0]})
+    >>> v = validate(con, Inputs({"2020": stock}, flows, flows.iloc[:0], "v1"))
+    >>> v[v["chosen"]][["inflows", "share_within_25"]].values.tolist()
+    [['wdi', 1.0], ['published', 1.0]]
+    """
     published = con.execute("SELECT edition, sender, receiver, usd FROM remittance_bilateral").df()
     rows = []
     for edition, pub in published.groupby("edition"):

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["INCOME", "INFLOW", "METHOD", "VARIANTS", "Method", "allocate", "estimate", "inputs", "run",
+__all__ = ["INCOME", "INFLOW", "METHOD", "VARIANTS", "Inputs", "Method", "allocate", "estimate", "inputs", "run",
            "stock_matrix", "stocks_at", "weights"]
 
 INFLOW = "BX.TRF.PWKR.CD.DT"
@@ -232,7 +232,31 @@ class Inputs:
 
 
 def inputs(con) -> Inputs:
-    """Read the stocks (both sexes, every revision), inflows and incomes from the database."""
+    """Read the stocks (both sexes, every revision), inflows and incomes from the database.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A database with ``migrant_stock`` and ``wdi``.
+
+    Returns
+    -------
+    Inputs
+        Stocks per revision (``year``, ``sender`` = destination, ``receiver`` = origin, ``stock``), the inflows
+        and incomes (``iso3``, ``year``, ``value``) and the WDI vintage(s).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE migrant_stock AS SELECT '2024' AS revision, 2024 AS year, 'total' AS sex, "
+    ...                 "'NPL' AS origin, 'QAT' AS destination, 10 AS persons")
+    >>> _ = con.execute("CREATE TABLE wdi AS SELECT 'NPL' AS iso3, 2024 AS year, "
+    ...                 "'BX.TRF.PWKR.CD.DT' AS indicator, 5.0 AS value, 'v1' AS vintage")
+    >>> data = inputs(con)
+    >>> data.stock["2024"][["sender", "receiver", "stock"]].values.tolist(), data.inflow_of(2024).to_dict()
+    ([['QAT', 'NPL', 10.0]], {'NPL': 5.0})
+    """
     stock = con.execute("SELECT revision, year, destination AS sender, origin AS receiver, "
                         "persons::DOUBLE AS stock FROM migrant_stock WHERE sex = 'total' AND origin <> destination"
                         ).df()
@@ -248,8 +272,32 @@ def estimate(data: Inputs, method: Method = METHOD, years: Callable[[str], list[
              say: Callable[[str, str], None] | None = None) -> pd.DataFrame:
     """The ``remittance_bilateral_estimate`` rows: every stock revision x every year it spans with WDI inflows.
 
-    ``years`` may restrict the years per revision (default: every year from the revision's first to its last IMS
-    year that has inflows)."""
+    Parameters
+    ----------
+    data : Inputs
+        From :func:`inputs`.
+    method : Method
+        The rule (default: :data:`METHOD`).
+    years : callable, optional
+        Revision -> the years to estimate (default: every year from the revision's first to its last IMS year
+        that has inflows).
+    say : callable, optional
+        ``say(level, message)``: told which receivers' inflows had no emigrant stock to go to.
+
+    Returns
+    -------
+    DataFrame
+        ``method_version``, ``stock_revision``, ``wdi_vintage``, ``year``, ``sender``, ``receiver``, ``stock``,
+        ``usd``.
+
+    Examples
+    --------
+    >>> stock = pd.DataFrame({"year": [2015, 2020], "sender": "QAT", "receiver": "NPL", "stock": [10.0, 20.0]})
+    >>> flows = pd.DataFrame({"iso3": "NPL", "year": [2016, 2021], "value": [7.0, 9.0]})
+    >>> data = Inputs({"2020": stock}, flows, flows.iloc[:0], "v1")
+    >>> estimate(data)[["year", "stock", "usd"]].values.tolist()
+    [[2016.0, 12.0, 7.0]]
+    """
     parts = []
     held = set(data.inflow["year"].astype(int))
     for revision, stock in data.stock.items():
