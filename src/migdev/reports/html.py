@@ -17,7 +17,9 @@ from markupsafe import Markup
 
 from migdev.charts import bars, series
 from migdev.charts.map import World
-from migdev.i18n import N_, Translator, translator
+from migdev.i18n import N_, Translator
+from migdev.reports.lang import endonyms, translator_for
+from migdev.reports.pdf import Footnotes, Inline
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -60,7 +62,7 @@ def format_figure(t: Translator, fig: dict[str, Any] | None) -> str:
 
 @cache
 def environment(lang: str) -> jinja2.Environment:
-    t = translator(lang)
+    t = translator_for(lang)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
@@ -69,6 +71,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = t.number
     env.filters["rating_domain"] = lambda d: t.gettext(DOMAINS[d])
     env.globals["t"] = t
+    env.globals["languages"] = endonyms()
     return env
 
 
@@ -100,15 +103,17 @@ def _charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict
     return {k: Markup(v) for k, v in out.items()}  # charts/ escapes every text it writes
 
 
-def render(profile: dict[str, Any], world: World | None, *, links: bool = False, built: Any = None) -> str:
+def render(profile: dict[str, Any], world: World | None, *, links: bool = False, built: Any = None,
+           pdf: bool = False) -> str:
     """The HTML page of a profile. ``links``: link groups and members to their pages in the same folder (the
-    ``profiles --all`` set); a single page links nowhere. ``built``: when the database was loaded (footer)."""
+    ``profiles --all`` set); a single page links nowhere. ``built``: when the database was loaded (footer).
+    ``pdf``: the page for :func:`migdev.reports.pdf.to_pdf` (sources as footnotes instead of a column)."""
     lang = profile["lang"]
     env = environment(lang)
-    t = translator(lang)
+    t = translator_for(lang)
     return env.get_template("profile.html.j2").render(
         p=profile, charts=_charts(profile, world, t), links=links, built=built, page_name=page_name,
-        domains=DOMAINS)
+        domains=DOMAINS, notes=Footnotes() if pdf else Inline())
 
 
 def page_name(key: str) -> str:
