@@ -38,11 +38,14 @@ MONEY = {"BX.TRF.PWKR.CD.DT": N_("Remittances received"), "BX.KLT.DINV.CD.WD": N
 SEX = {"total": N_("Total"), "female": N_("Women"), "male": N_("Men")}
 
 
-def format_figure(t: Translator, fig: dict[str, Any] | None) -> str:
-    """A figure's value in the language, by its unit; a missing value is the language's "not available"."""
+def format_figure(t: Translator, fig: dict[str, Any] | None, compact: bool = False) -> str:
+    """A figure's value in the language, by its unit; a missing value is the language's "not available".
+    ``compact``: money in the short form (US$ 52.2B) for tables of many columns."""
     if fig is None or fig.get("value") is None:
         return t.missing()
     v, unit = fig["value"], fig["unit"]
+    if compact and unit == "usd":
+        return t.compact_currency(v)
     if unit == "persons":
         return t.number(v)
     if unit == "fraction":
@@ -68,6 +71,7 @@ def environment(lang: str) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["fig"] = lambda fig: format_figure(t, fig)
+    env.filters["figc"] = lambda fig: format_figure(t, fig, compact=True)
     env.filters["num"] = t.number
     env.filters["rating_domain"] = lambda d: t.gettext(DOMAINS[d])
     env.globals["t"] = t
