@@ -46,7 +46,7 @@ def format_figure(t: Translator, fig: dict[str, Any] | None, compact: bool = Fal
     v, unit = fig["value"], fig["unit"]
     if compact and unit == "usd":
         return t.compact_currency(v)
-    if unit == "persons":
+    if unit in ("persons", "count"):
         return t.number(v)
     if unit == "fraction":
         return t.percent(v)

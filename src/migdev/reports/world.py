@@ -34,6 +34,8 @@ REGIONS: dict[str, str] = {
     "m49:1829": N_("Europe and Northern America"),
 }
 NAMES = {WORLD: N_("World"), **REGIONS}
+#: Indicators the reports show that a profile does not read (roles in migration, largest corridors).
+EXTRA_INDICATORS = ("role_origin", "role_transit", "role_destination", "stock_top_corridors")
 
 
 @dataclass
@@ -58,8 +60,16 @@ class WorldData:
         return self._built[key, lang]
 
     def rows(self, key: str, indicator: str):
-        """One entity's rows of an indicator (the ``indicator`` table, as the profiles read it) or None."""
-        return self.profiles.tables.indicators.get(key, {}).get(indicator)
+        """One entity's rows of an indicator (the ``indicator`` table: as the profiles read it, or the extra
+        indicators read for the reports) or None."""
+        found = self.profiles.tables.indicators.get(key, {}).get(indicator)
+        if found is None and "indicators" in self.answers:
+            if not self.indicators:
+                frame = self.answers["indicators"].frame
+                self.indicators = {str(k): {str(i): f for i, f in g.groupby("indicator")}
+                                   for k, g in frame.groupby("iso3")}
+            found = self.indicators.get(key, {}).get(indicator)
+        return found
 
     def source(self, source_id: str) -> SourceRef | None:
         found = self.profiles.data.sources.get(source_id)
@@ -71,7 +81,8 @@ class WorldData:
 
 def _extras(cat: Catalog) -> dict[str, Answer]:
     out: dict[str, Answer] = {}
-    wanted = {"flows": ("flows", {"method": "all", "sex": "total", "by": "method"}),
+    wanted = {"indicators": ("indicators", {"iso3": list(NAMES), "indicator": list(EXTRA_INDICATORS)}),
+              "flows": ("flows", {"method": "all", "sex": "total", "by": "method"}),
               "money": ("group_values", {"group": LMY, "measure": [REMIT, FDI, ODA]}),
               "skilled": ("group_values", {"group": "wb:WLD", "measure": ["skilled_emigration_rate_high",
                                                                           "skilled_emigration_rate_total"]})}
