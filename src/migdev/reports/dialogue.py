@@ -55,7 +55,7 @@ def sheet(data: WorldData, key: str, lang: str) -> dict[str, Any]:
     """One key-facts sheet: the profile's figures plus roles and corridors."""
     t = translator_for(lang)
     prof = data.profile(key, lang)
-    year = prof["ims_revision"] and data.profiles.data.ims_last
+    year = data.profiles.data.ims_last  # the newest year of the IMS revision the profiles read
     roles = {r: _latest_row(data, key, r, "count") for r in ROLES}
     return {"key": key, "name": t.gettext(NAMES[key]), "p": prof, "roles": roles,
             "corridors": _corridors(data, key, lang, year), "members": len(prof.get("members", []))}
