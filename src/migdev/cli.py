@@ -121,6 +121,9 @@ def build(
     skip: Annotated[list[str] | None, typer.Option(help="Leave out an optional step (see --list-steps); "
                                                         "repeatable, e.g. --skip flows.")] = None,
     list_steps: Annotated[bool, typer.Option("--list-steps", help="Print the build's steps and exit.")] = False,
+    reports: Annotated[Path | None, typer.Option("--reports", help="After the build, write every report (global, "
+                                                                   "dialogue) in six languages, HTML and PDF, into "
+                                                                   "this folder (about a minute; opt-in).")] = None,
 ) -> None:
     """Fetch, verify, parse and load every official release into a new database, then swap it into place.
 
@@ -166,6 +169,8 @@ def build(
         console.print(f"[yellow]{len(report.unmatched)} unmatched codes[/]; see `migdev unmatched`")
     summary = pd.DataFrame(sorted(report.rows.items()), columns=["table", "rows"])
     _emit(summary, Format.table)
+    if reports is not None:
+        cli_reports.reports(out=reports, all_=True, db=report.db)
 
 
 @app.command()

@@ -39,6 +39,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern
 from babel.support import Translations
 
+from migdev.vocab import LANGUAGES
+
 LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "migdev"
 #: Languages with a catalogue (the six UN languages, :data:`migdev.vocab.LANGUAGES`).
@@ -65,6 +67,8 @@ def catalogue_path(lang: str) -> Path:
 @cache
 def _translations(lang: str) -> Translations:
     path = catalogue_path(lang)
+    if not path.is_file() and lang in LANGUAGES:  # a UN language whose catalogue is not written yet: English ids
+        return Translations()
     if not path.is_file():
         raise ValueError(f"no message catalogue for language {lang!r}; available: {', '.join(AVAILABLE)}")
     with path.open("rb") as fh:

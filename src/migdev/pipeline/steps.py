@@ -108,6 +108,13 @@ def indicators(ctx: Context) -> None:
     ctx.rows.update(indicators_step.run(ctx))
 
 
+def remittance_estimate(ctx: Context) -> None:
+    """Bilateral remittances re-estimated for every year (``remittance_bilateral_estimate``), with their
+    validation against KNOMAD's editions (``remittance_estimate_validation``)."""
+    remittances = importlib.import_module("migdev.models.remittances")
+    ctx.rows.update(remittances.run(ctx))
+
+
 def check(ctx: Context) -> None:
     """The build's invariants (:mod:`migdev.pipeline.checks`)."""
     checks.run(ctx)
@@ -121,6 +128,8 @@ STEPS: tuple[Step, ...] = (
     Step("flows", "estimate flows", flows, optional=True, help="bilateral flows from the stock tables"),
     Step("bands", "flow bands", bands, optional=True, help="min, median, max of the flows across methods and bases"),
     Step("indicators", "compute indicators", indicators, optional=True, help="the indicator table (migdev.indicators)"),
+    Step("remittance_estimate", "estimate bilateral remittances", remittance_estimate, optional=True,
+         help="KNOMAD's allocation on WDI inflows and IMS stocks, every year; validated on KNOMAD's editions"),
     Step("check", "check invariants", check, help="refuse to publish a build that breaks an invariant"),
 )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from migdev.estimates.flows_step import RECOMMENDED, RECOMMENDED_WHY
+from migdev.models.remittances import METHOD, VARIANTS
 from migdev.query.spec import Filter, QuerySpec
 from migdev.vocab import SEXES
 
@@ -60,6 +61,12 @@ def _wdi_notes(frame: pd.DataFrame) -> list[str]:
 
 def _flow_notes(frame: pd.DataFrame) -> list[str]:
     return [f"recommended method: {RECOMMENDED} ({RECOMMENDED_WHY})"]
+
+
+def _remittance_estimate_notes(frame: pd.DataFrame) -> list[str]:
+    return [f"migdev's estimate, not a published series: {VARIANTS.get(METHOD.variant)} (s = {METHOD.share:g}), "
+            "each receiver's WDI inflow split across the countries its emigrants live in (Ratha & Shaw 2007); "
+            "see the query remittance_validation for how it reproduces KNOMAD's matrices"]
 
 
 def _totals_notes(frame: pd.DataFrame) -> list[str]:
@@ -226,6 +233,39 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         keep=("edition",), value="usd", wide=("sender", "receiver"), inputs=(("knomad*", "edition"),),
         empty_why="a corridor without an estimate has no row (a published 0 is a row)",
         title="Bilateral remittances (KNOMAD/World Bank {edition})"),
+    QuerySpec(
+        "remittance_estimates", "Bilateral remittances re-estimated by migdev (KNOMAD's allocation on WDI inflows "
+        "and IMS stocks), current US$, sender (where migrants live) -> receiver (their origin), every year",
+        "remittance_bilateral_estimate", "SELECT * FROM remittance_bilateral_estimate WHERE {inner}",
+        (Filter("method_version", "method_version", "choice", "method version (default: the latest held)",
+                default="latest", inner=True),
+         _revision("stock_revision", help="IMS revision of the stocks (default: the latest held)"),
+         _year(within=("method_version", "revision")), _place("sender"), _place("receiver")),
+        order=("method_version", "stock_revision", "year", "sender", "receiver"), places=("sender", "receiver"),
+        measures={"usd": "sum", "stock": "sum"}, ratios={"usd_per_migrant": ("usd", "stock", 1.0)},
+        keep=("method_version", "stock_revision", "wdi_vintage", "year"), value="usd", wide=("sender", "receiver"),
+        inputs=(("ims*_bilateral", "revision"), ("wdi_long", None)), notes=_remittance_estimate_notes,
+        empty_why="a corridor without migrants in the IMS revision, or a receiver without a WDI inflow that year, "
+                  "has no estimate",
+        requires="the build has no remittance_estimate step yet (or it was skipped): this database has no "
+                 "`remittance_bilateral_estimate` table; rebuild with `migdev build`",
+        title="Bilateral remittances re-estimated ({method_version}, IMS {revision})"),
+    QuerySpec(
+        "remittance_validation", "How the remittance re-estimation reproduces each KNOMAD edition: share of the "
+        "edition's volume within 25 %, correlation of log corridor values, per variant, inflows and stock basis",
+        "remittance_estimate_validation", "SELECT * FROM remittance_estimate_validation WHERE {inner}",
+        (Filter("edition", "edition", "choice", "KNOMAD edition (repeatable; default: all)", inner=True),
+         Filter("inflows", "inflows", "choice", "wdi (the estimate's inputs) or published (the edition's own "
+                "receipts)", inner=True),
+         Filter("basis", "basis", "choice", "edition (the stock year the edition used) or latest", inner=True),
+         Filter("method_version", "method_version", "choice", "variant's method version (default: all)",
+                inner=True)),
+        order=("edition", "inflows", "basis", "method_version"),
+        keep=("edition", "method_version", "inflows", "basis"), value="share_within_25",
+        inputs=(("knomad*", "edition"), ("ims*_bilateral", None), ("wdi_long", None)),
+        requires="the build has no remittance_estimate step yet (or it was skipped): this database has no "
+                 "`remittance_estimate_validation` table; rebuild with `migdev build`",
+        title="Remittance re-estimation against KNOMAD"),
     QuerySpec(
         "indicators", "Indicators computed by the build (table `indicator`), per country or group, year and sex",
         "indicator", "SELECT iso3, year, sex, indicator, rank, partner, value, unit, members, basis, source, revision "

@@ -20,7 +20,7 @@ from migdev.errors import QueryError
 from migdev.places import Places
 from migdev.reports import html, profile, profile_data, tables
 
-FORMATS = ("html", "json", "csv")
+FORMATS = ("html", "json", "csv", "pdf")
 #: The world's profile is the UN's world aggregate (``migdev profile WLD``).
 ALIASES = {"WLD": "m49:900", "WORLD": "m49:900"}
 
@@ -57,7 +57,12 @@ class ProfileSet:
     def build(self, key: str, lang: str = "en") -> dict[str, Any]:
         return profile.build(self.data, self.tables, key, lang)
 
-    def render(self, prof: dict[str, Any], fmt: str, *, links: bool = False) -> str:
+    def render(self, prof: dict[str, Any], fmt: str, *, links: bool = False) -> str | bytes:
+        """The profile as text (html, json, csv) or bytes (pdf: the HTML page through WeasyPrint)."""
+        if fmt == "pdf":
+            from migdev.reports import pdf
+
+            return pdf.to_pdf(html.render(prof, self.world, built=self.data.loaded_at, pdf=True))
         if fmt == "html":
             return html.render(prof, self.world, links=links, built=self.data.loaded_at)
         if fmt == "json":

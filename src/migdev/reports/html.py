@@ -17,7 +17,9 @@ from markupsafe import Markup
 
 from migdev.charts import bars, series
 from migdev.charts.map import World
-from migdev.i18n import N_, Translator, translator
+from migdev.i18n import N_, Translator
+from migdev.reports.lang import endonyms, translator_for
+from migdev.reports.pdf import Footnotes, Inline
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -36,12 +38,15 @@ MONEY = {"BX.TRF.PWKR.CD.DT": N_("Remittances received"), "BX.KLT.DINV.CD.WD": N
 SEX = {"total": N_("Total"), "female": N_("Women"), "male": N_("Men")}
 
 
-def format_figure(t: Translator, fig: dict[str, Any] | None) -> str:
-    """A figure's value in the language, by its unit; a missing value is the language's "not available"."""
+def format_figure(t: Translator, fig: dict[str, Any] | None, compact: bool = False) -> str:
+    """A figure's value in the language, by its unit; a missing value is the language's "not available".
+    ``compact``: money in the short form (US$ 52.2B) for tables of many columns."""
     if fig is None or fig.get("value") is None:
         return t.missing()
     v, unit = fig["value"], fig["unit"]
-    if unit == "persons":
+    if compact and unit == "usd":
+        return t.compact_currency(v)
+    if unit in ("persons", "count"):
         return t.number(v)
     if unit == "fraction":
         return t.percent(v)
@@ -60,19 +65,21 @@ def format_figure(t: Translator, fig: dict[str, Any] | None) -> str:
 
 @cache
 def environment(lang: str) -> jinja2.Environment:
-    t = translator(lang)
+    t = translator_for(lang)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["fig"] = lambda fig: format_figure(t, fig)
+    env.filters["figc"] = lambda fig: format_figure(t, fig, compact=True)
     env.filters["num"] = t.number
     env.filters["rating_domain"] = lambda d: t.gettext(DOMAINS[d])
     env.globals["t"] = t
+    env.globals["languages"] = endonyms()
     return env
 
 
-def _charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict[str, str]:
+def charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict[str, str]:
     _ = t.gettext
     out: dict[str, str] = {}
     s = profile["series"]
@@ -100,15 +107,18 @@ def _charts(profile: dict[str, Any], world: World | None, t: Translator) -> dict
     return {k: Markup(v) for k, v in out.items()}  # charts/ escapes every text it writes
 
 
-def render(profile: dict[str, Any], world: World | None, *, links: bool = False, built: Any = None) -> str:
+def render(profile: dict[str, Any], world: World | None, *, links: bool = False, built: Any = None,
+           pdf: bool = False) -> str:
     """The HTML page of a profile. ``links``: link groups and members to their pages in the same folder (the
-    ``profiles --all`` set); a single page links nowhere. ``built``: when the database was loaded (footer)."""
+    ``profiles --all`` set); a single page links nowhere. ``built``: when the database was loaded (footer).
+    ``pdf``: the page for :func:`migdev.reports.pdf.to_pdf` (sources as footnotes instead of a column)."""
     lang = profile["lang"]
     env = environment(lang)
-    t = translator(lang)
+    t = translator_for(lang)
     return env.get_template("profile.html.j2").render(
-        p=profile, charts=_charts(profile, world, t), links=links, built=built, page_name=page_name,
-        domains=DOMAINS)
+        p=profile, charts=charts(profile, world, t), built=built, domains=DOMAINS,
+        place_url=(lambda code: f"{page_name(code)}.html") if links else None,
+        notes=Footnotes() if pdf else Inline())
 
 
 def page_name(key: str) -> str:

@@ -51,6 +51,9 @@ def create_app(db: Path | str | None = None) -> FastAPI:
     async def _migdev_error(request: Request, exc: MigdevError) -> JSONResponse:
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=exc.http_status)
 
+    from migdev.web.pages_render import PageNotFound, not_found
+
+    app.add_exception_handler(PageNotFound, not_found)  # an unknown language or place on a page: HTML 404
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,1 @@
+"""Models fitted to the stored data: gravity, scenarios, bilateral remittances."""
