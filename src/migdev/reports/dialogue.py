@@ -14,7 +14,6 @@ from migdev.errors import QueryError
 from migdev.i18n import N_
 from migdev.reports import html, pdf
 from migdev.reports.global_report import FORMATS, cite, fig
-from migdev.reports.lang import translator_for
 from migdev.reports.world import NAMES, WorldData, load
 
 TOP_CORRIDORS = 5
@@ -53,11 +52,10 @@ def _corridors(data: WorldData, key: str, lang: str, year: int) -> dict[str, Any
 
 def sheet(data: WorldData, key: str, lang: str) -> dict[str, Any]:
     """One key-facts sheet: the profile's figures plus roles and corridors."""
-    t = translator_for(lang)
     prof = data.profile(key, lang)
     year = data.profiles.data.ims_last  # the newest year of the IMS revision the profiles read
     roles = {r: _latest_row(data, key, r, "count") for r in ROLES}
-    return {"key": key, "name": t.gettext(NAMES[key]), "p": prof, "roles": roles,
+    return {"key": key, "name": prof["name"], "p": prof, "roles": roles,
             "corridors": _corridors(data, key, lang, year), "members": len(prof.get("members", []))}
 
 

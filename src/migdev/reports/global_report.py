@@ -23,7 +23,7 @@ from migdev.reports import html, pdf
 from migdev.reports.figures import clean
 from migdev.reports.lang import translator_for
 from migdev.reports.messages import FDI, ODA, REMIT
-from migdev.reports.world import NAMES, WorldData, load
+from migdev.reports.world import WorldData, load
 
 FORMATS = ("html", "pdf")
 SINCE = 1990
@@ -151,7 +151,7 @@ def context(data: WorldData, lang: str) -> dict[str, Any]:
     if not keys or keys[0] != "m49:900":
         raise QueryError("the database holds no world profile (group m49:900): rebuild it with `migdev build`")
     world = data.profile(keys[0], lang)
-    regions = [(k, t.gettext(NAMES[k]), data.profile(k, lang)) for k in keys[1:]]
+    regions = [(k, prof["name"], prof) for k in keys[1:] for prof in [data.profile(k, lang)]]
     for _k, _n, prof in [(keys[0], "", world), *regions]:
         imm = prof["series"]["immigrants"]
         start = None

@@ -17,23 +17,16 @@ from typing import Any
 
 from migdev import query, store
 from migdev.errors import MigdevError
-from migdev.i18n import N_
 from migdev.publish.answer import Answer, SourceRef
 from migdev.query.spec import Catalog
 from migdev.reports import ProfileSet, open_profiles
 from migdev.reports.messages import FDI, LMY, ODA, REMIT, WORLD, Filled, evaluate
 
-REGIONS: dict[str, str] = {
-    "m49:947": N_("Sub-Saharan Africa"),
-    "m49:1833": N_("Northern Africa and Western Asia"),
-    "m49:921": N_("Central and Southern Asia"),
-    "m49:1832": N_("Eastern and South-Eastern Asia"),
-    "m49:1830": N_("Latin America and the Caribbean"),
-    "m49:927": N_("Australia and New Zealand"),
-    "m49:1835": N_("Oceania (excluding Australia and New Zealand)"),
-    "m49:1829": N_("Europe and Northern America"),
-}
-NAMES = {WORLD: N_("World"), **REGIONS}
+#: The SDG regions the reports show, in the SDG Report's order; their names in each language are the group table's
+#: (``area_group.name_<lang>``, declared in ``migdev/group_names.toml``), as in their profiles.
+REGIONS: tuple[str, ...] = ("m49:947", "m49:1833", "m49:921", "m49:1832", "m49:1830", "m49:927", "m49:1835",
+                            "m49:1829")
+NAMES: tuple[str, ...] = (WORLD, *REGIONS)
 #: Indicators the reports show that a profile does not read (roles in migration, largest corridors).
 EXTRA_INDICATORS = ("role_origin", "role_transit", "role_destination", "stock_top_corridors")
 

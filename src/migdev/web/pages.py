@@ -217,7 +217,7 @@ def _flows_context(request: Request, lang: str, period: int | None, sex: str, me
     obs = database(request).obs
     t = translator(lang)
     _ = t.gettext
-    held = pages_flows.choices(obs)
+    held = pages_flows.choices(obs, lang)
     period = period if period is not None else held["periods"][-2 if len(held["periods"]) > 1 else -1]
     method = method or RECOMMENDED
     region = region or None

@@ -35,15 +35,15 @@ class FlowMatrix:
     drillable: list[bool]  # which places are regions one can open
 
 
-def choices(obs: Any) -> dict[str, Any]:
-    """The periods, methods and regions the database holds for the latest stock revision."""
+def choices(obs: Any, lang: str = "en") -> dict[str, Any]:
+    """The periods, methods and regions (id -> name in ``lang``) the database holds for the latest stock revision."""
     runs = obs.flow_runs()
     latest = runs["stock_revision"].max()
     runs = runs[runs["stock_revision"] == latest]
     regions = query.run("area_groups", obs, kind="SDG region").frame
     return {"periods": sorted(int(p) for p in runs["period_start"].unique()),
             "methods": sorted(runs["method"].unique(), key=lambda m: (m != RECOMMENDED, m)),
-            "regions": dict(zip(regions["group_id"], regions["name"], strict=True)), "revision": str(latest)}
+            "regions": dict(zip(regions["group_id"], regions[f"name_{lang}"], strict=True)), "revision": str(latest)}
 
 
 def _frame(answers: list[Answer]) -> pd.DataFrame:
