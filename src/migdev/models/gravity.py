@@ -101,7 +101,22 @@ SPECIFICATIONS: tuple[Specification, ...] = (
 
 
 def specification(name: str) -> Specification:
-    """The specification called ``name``, or an :class:`EstimationError` listing them."""
+    """The specification called ``name``, or an :class:`EstimationError` listing them.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`SPECIFICATIONS`.
+
+    Returns
+    -------
+    Specification
+
+    Examples
+    --------
+    >>> specification("stock_income_gap").formula
+    'stock ~ income_gap | pair + destination^year'
+    """
     for spec in SPECIFICATIONS:
         if spec.name == name:
             return spec
