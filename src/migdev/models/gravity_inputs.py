@@ -48,7 +48,8 @@ def revisions(con: duckdb.DuckDBPyConnection, inputs: tuple[tuple[str, str | Non
     text of ``model_fit.sources`` (comma-separated ids) and ``data_revisions`` (``id revision; ...``)."""
     found: dict[str, str] = {}
     for pattern, revision in inputs:
-        sql = "SELECT source_id, revision FROM source WHERE source_id LIKE ?" + (" AND revision = ?" if revision else "")
+        sql = "SELECT source_id, revision FROM source WHERE source_id LIKE ?"
+        sql += " AND revision = ?" if revision else ""
         found.update(dict(con.execute(sql, [pattern, *([revision] if revision else [])]).fetchall()))
     ids = sorted(found)
     return ", ".join(ids), "; ".join(f"{i} {found[i]}" for i in ids)

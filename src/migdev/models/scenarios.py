@@ -94,7 +94,8 @@ def corridor_change(stock: np.ndarray, dgap: np.ndarray, beta: float, variance: 
     sd = np.abs(dgap) * np.sqrt(max(variance, 0.0))
     factor = np.exp(index)
     rows = pd.DataFrame({"factor": factor, "change": stock * (factor - 1),
-                         "change_low": stock * np.expm1(index - z * sd), "change_high": stock * np.expm1(index + z * sd)})
+                         "change_low": stock * np.expm1(index - z * sd),
+                         "change_high": stock * np.expm1(index + z * sd)})
     betas = np.random.default_rng(seed).normal(beta, np.sqrt(max(variance, 0.0)), draws)
     totals = np.expm1(np.outer(betas, dgap)) @ stock
     low, high = np.quantile(totals, [0.5 - level / 2, 0.5 + level / 2])
