@@ -143,3 +143,12 @@ def test_ppml_keeps_every_fixed_effect_total_and_ignores_the_outcome_scale(n: in
         np.testing.assert_allclose(sums["fitted"], sums["stock"], rtol=1e-6)
     scaled = ppml(frame.assign(stock=frame["stock"] * scale), CROSS)
     np.testing.assert_allclose(scaled.terms["estimate"], fit.terms["estimate"], rtol=1e-6, atol=1e-8)
+
+
+def test_a_sample_too_small_for_its_fixed_effects_is_refused_not_aborted() -> None:
+    """The generated mirror's two corridors: pyfixest's compiled demeaner would abort the process."""
+    tiny = pd.DataFrame({"origin": ["FRA", "USA"], "destination": ["USA", "FRA"], "pair": ["FRA>USA", "USA>FRA"],
+                         "stock": [210_000.0, 0.0], "log_distance": [8.7, 8.7], "contiguous": 0.0,
+                         "common_language": 0.0, "colony": 0.0})
+    with pytest.raises(EstimationError, match="cannot identify"):
+        ppml(tiny, CROSS)

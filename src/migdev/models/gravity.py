@@ -202,6 +202,7 @@ def ppml(frame: pd.DataFrame, spec: Specification) -> Fit:
     if data.empty or not (data[spec.outcome] > 0).any():
         raise EstimationError(f"{spec.name}: no observation with a positive {spec.outcome} after dropping "
                               f"{n_missing} rows with missing values")
+    _check_degrees_of_freedom(data, spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyfixest warns of separated rows; they are counted, not printed
         try:
@@ -229,6 +230,18 @@ def ppml(frame: pd.DataFrame, spec: Specification) -> Fit:
                n_clusters=int(sample[spec.cluster].nunique()), pseudo_r2=float(fit._pseudo_r2),
                deviance=float(fit.deviance), seconds=time.perf_counter() - started,
                absorbed=tuple(r for r in spec.regressors if r not in names), sample=sample)
+
+
+def _check_degrees_of_freedom(data: pd.DataFrame, spec: Specification) -> None:
+    """Refuse a sample with no more positive observations than fixed-effect levels and regressors among them.
+
+    Why before pyfixest: on such samples (the tiny generated mirrors) separation and singleton removal leave
+    nothing, and pyfixest's compiled demeaner aborts the process instead of raising."""
+    positive = data[data[spec.outcome] > 0]
+    levels = sum(len(positive[term.split("^")].drop_duplicates()) for term in spec.fixed_effects)
+    if len(positive) <= levels + len(spec.regressors):
+        raise EstimationError(f"{spec.name}: {len(positive)} positive observations cannot identify {levels} "
+                              f"fixed-effect levels and {len(spec.regressors)} regressors")
 
 
 def fit_rows(fit: Fit, *, revision: str, year_start: int, year_end: int, sources: str,
