@@ -30,6 +30,7 @@ of Clemens 2014 and Dao et al. 2018): richer origins can afford to send more mig
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import duckdb
@@ -87,9 +88,7 @@ def corridor_change(stock: np.ndarray, dgap: np.ndarray, beta: float, variance: 
     >>> rows["change"].round(1).tolist(), round(total["change"], 1)
     ([53.9, 0.0], 53.9)
     """
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + level / 2))
+    z = NormalDist().inv_cdf(0.5 + level / 2)  # the standard library's: scipy.stats costs 0.4 s of import
     index = beta * dgap
     sd = np.abs(dgap) * np.sqrt(max(variance, 0.0))
     factor = np.exp(index)
