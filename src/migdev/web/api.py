@@ -22,7 +22,7 @@ from pydantic import Field
 
 from migdev import flows
 from migdev.places import CLASSIFICATIONS
-from migdev.query import QUERIES, run
+from migdev.query import QUERIES
 from migdev.query.spec import Filter, QuerySpec
 from migdev.vocab import SEXES
 from migdev.web import api_http
@@ -119,7 +119,7 @@ def endpoint(spec: QuerySpec) -> Any:
         limit, offset, lang = kwargs.pop("limit"), kwargs.pop("offset"), kwargs.pop("lang")
         filters = {k: v for k, v in kwargs.items() if k in names and v is not None}
         shaping = {k: kwargs.get(k) for k in ("by", "where", "sort") if kwargs.get(k)}
-        answer = await run_in_threadpool(run, spec.name, db.obs, lang=lang.value, **shaping, **filters)
+        answer = await run_in_threadpool(db.answer, spec.name, lang.value, **shaping, **filters)
         return api_http.table(request, answer, fmt=fmt, tag=tag, limit=limit, offset=offset, name=spec.name)
 
     params = parameters(spec)

@@ -96,9 +96,21 @@ def table(request: Request, answer: Answer, *, fmt: str, tag: str, limit: int, o
     if fmt != "json":
         headers["Content-Disposition"] = f'attachment; filename="{name}.{out.extension}"'
         return Response(out.render(page), media_type=out.media_type, headers=headers)
-    body: dict[str, Any] = json.loads(out.render(page))
-    body.update(citation=answer.citation(), total=total, limit=limit, offset=offset, next=following)
-    return Response(json.dumps(body, ensure_ascii=False).encode(), media_type="application/json", headers=headers)
+    return Response(_json_page(page, answer, total=total, limit=limit, offset=offset, following=following),
+                    media_type="application/json", headers=headers)
+
+
+def _json_page(page: Answer, answer: Answer, **paging: Any) -> bytes:
+    """The JSON format's object (query, sources, notes, columns, rows) plus citation and paging.
+
+    Why not ``FORMATS["json"].render`` and a re-parse: for 100,000 rows, parsing and re-serialising the rows
+    takes five times as long as writing them; here pandas writes the rows once and they are spliced in."""
+    head = json.loads(FORMATS["json"].render(page.with_frame(page.frame.iloc[:0])))
+    del head["rows"]
+    head.update(citation=answer.citation(), total=paging["total"], limit=paging["limit"],
+                offset=paging["offset"], next=paging["following"])
+    rows = page.frame.to_json(orient="records", force_ascii=False, date_format="iso", double_precision=15)
+    return (json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ' + rows + "}").encode()
 
 
 def document(request: Request, body: Any, *, tag: str, answer: Answer | None = None) -> Response:

@@ -16,7 +16,8 @@ import contextlib
 import hashlib
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 from functools import cached_property
 from pathlib import Path
@@ -32,9 +33,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from migdev import __version__, store
 from migdev.api import Observatory
 from migdev.errors import MigdevError, NoDatabaseError
+from migdev.publish.answer import Answer
+from migdev.query import run
 
 STATIC = Path(__file__).with_name("static")
 SWAGGER = "/static/vendor/swagger-ui"
+#: Answers a worker keeps for paging and repeated requests: at most this many, holding at most this many rows in
+#: all (the largest answer, every indicator row, is 0.66 M rows and takes 6 s to make).
+ANSWER_CACHE = 32
+ANSWER_ROWS = 2_000_000
 #: How many (place as asked, language) -> profile bytes a worker keeps (each about 30 kB): every place in six
 #: languages fits, and a client asking for endless aliases cannot grow it without bound.
 PROFILE_CACHE = 4096
@@ -55,6 +62,7 @@ class Database:
         self.etag = self._content_hash()
         self._lock = threading.Lock()
         self._profiles: dict[tuple[str, str], tuple[bytes, str]] = {}
+        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
 
     def _content_hash(self) -> str:
         """The database's content hash: every release file's sha256 with when the build loaded it, and the version
@@ -70,6 +78,23 @@ class Database:
         from migdev.reports import open_profiles
 
         return open_profiles(self.path)
+
+    def answer(self, name: str, lang: str, **filters: Any) -> Answer:
+        """``query.run(name, ...)`` on this database, kept (least recently used first out) so the pages of one
+        answer and repeated requests run the query once; ``filters`` holds the filters and shaping options."""
+        key = (name, lang, tuple(sorted((k, _hashable(v)) for k, v in filters.items())))
+        with self._lock:
+            hit = self._answers.get(key)
+            if hit is not None:
+                self._answers.move_to_end(key)
+                return hit
+        answer = run(name, self.obs, lang=lang, **filters)
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > ANSWER_CACHE or (
+                    len(self._answers) > 1 and sum(len(a.frame) for a in self._answers.values()) > ANSWER_ROWS):
+                self._answers.popitem(last=False)
+        return answer
 
     def cached_profile(self, place: str, lang: str) -> tuple[bytes, str] | None:
         """The profile bytes and ETag if this worker has built them (no lock: a dict read is atomic)."""
@@ -99,6 +124,10 @@ class Database:
 
     def close(self) -> None:
         self.obs.close()
+
+
+def _hashable(value: Any) -> Hashable:
+    return tuple(_hashable(v) for v in value) if isinstance(value, list | tuple) else value
 
 
 def create_app(db: Path | str | None = None, *, warm: bool = False) -> FastAPI:
