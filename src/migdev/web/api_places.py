@@ -25,7 +25,7 @@ from migdev.web.app import Database, database
 
 router = APIRouter(tags=["places"])
 
-Code = Annotated[str, Path(min_length=1, max_length=MAX_TEXT,
+Code = Annotated[str, Path(min_length=1, max_length=MAX_TEXT, openapi_examples={"code": {"value": "KEN"}},
                            description="ISO3 code, group id (m49:903, wb:HIC), or a name in a UN language")]
 LangQ = Annotated[Lang, Query(description="language of the names")]
 FormatQ = Annotated[TableFormat | None, Query(description="json (default), csv or parquet; or send Accept")]

@@ -26,7 +26,7 @@ from migdev.web.app import database
 
 router = APIRouter()
 
-PlaceP = Annotated[str, Path(min_length=1, max_length=MAX_TEXT,
+PlaceP = Annotated[str, Path(min_length=1, max_length=MAX_TEXT, openapi_examples={"country": {"value": "KEN"}},
                              description="ISO3 code, group id (m49:903, wb:HIC), WLD, or a name in a UN language")]
 
 
