@@ -110,7 +110,8 @@ def test_build_end_to_end(small_mirror, tmp_path: Path) -> None:
             assert q(f"SELECT count(*) FROM {table} WHERE revision = '2022'")[0][0] > 0, table
         levels = con.execute("SELECT step, level FROM build_log ORDER BY seq").fetchall()
         order = [step for step, _ in levels]
-        steps = ["fetch", "parse", "harmonise", "load", "flows", "bands", "indicators", "remittance_estimate", "check"]
+        steps = ["fetch", "parse", "harmonise", "load", "flows", "bands", "indicators", "gravity",
+                 "remittance_estimate", "check"]
         assert order == sorted(order, key=steps.index)
         assert ("harmonise", "warning") in levels and levels[-1] == ("check", "info")
 

@@ -289,6 +289,38 @@ class Observatory:
         """The KNOMAD/World Bank bilateral remittance matrix, current US$."""
         return self._frame("remittances", edition=edition, sender=sender, receiver=receiver, **shape)
 
+    # -- models ----------------------------------------------------------------------------------------------
+    def model_fit(self, *, specification: str | Sequence[str] | None = None, revision: str | None = None,
+                  year: int | Sequence[int] | None = None, term: str | Sequence[str] | None = None,
+                  **shape: Any) -> pd.DataFrame:
+        """The stored gravity fits (PPML, :mod:`migdev.models.gravity`): one row per specification, year and term,
+        with pair-clustered standard errors, observations used and dropped (missing, separated, singletons)."""
+        return self._frame("model_fit", specification=specification, revision=revision, year=year, term=term,
+                           **shape)
+
+    def scenario_answer(self, origin: Place | Sequence[Place], gni_growth: float, years: int, *,
+                        specification: str = "stock_income_gap", level: float = 0.95) -> Answer:
+        """:meth:`scenario` as an :class:`Answer` (frame, sources of the fit, request, caveats in ``notes``)."""
+        from migdev.models import scenarios
+        from migdev.publish.answer import SourceRef
+
+        with self.catalog.cursor() as cur:
+            result = scenarios.predict(cur, self.catalog.places(), origin, gni_growth, years,
+                                       specification=specification, level=level)
+            rows = cur.execute("SELECT source_id, revision, publisher, title, licence, citation, sha256, url FROM "
+                               "source ORDER BY source_id").df()
+        refs = tuple(SourceRef(**{k: str(v) for k, v in r.items()})
+                     for r in rows[rows["source_id"].isin(result.sources)].to_dict("records"))
+        return Answer(result.frame, refs, result.query, result.notes)
+
+    def scenario(self, origin: Place | Sequence[Place], gni_growth: float, years: int, *,
+                 specification: str = "stock_income_gap", level: float = 0.95) -> pd.DataFrame:
+        """Predicted emigrant stocks, in total and by corridor, if ``origin``'s GNI per capita (PPP) grew by
+        ``gni_growth`` (0.3 = 30 %) relative to its destinations over ``years`` years, with a ``level`` band
+        (:mod:`migdev.models.scenarios`). An association across countries, not a causal forecast; a scenario
+        outside the data's support raises :class:`~migdev.errors.EstimationError`."""
+        return self.scenario_answer(origin, gni_growth, years, specification=specification, level=level).framed()
+
     # -- provenance ------------------------------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:
         """The releases this database was built from, with revision, checksum, licence and citation."""

@@ -71,6 +71,12 @@ class QueryError(MigdevError, ValueError):
     http_status = 422
 
 
+class NotFoundError(QueryError):
+    """An address names a country, group or corridor the database does not hold (HTTP 404; exit code 2)."""
+
+    http_status = 404
+
+
 class EstimationError(MigdevError, ValueError):
     """Inputs an estimator cannot work with (negative cells, inconsistent margins, wrong shapes)."""
 

@@ -115,6 +115,12 @@ def remittance_estimate(ctx: Context) -> None:
     ctx.rows.update(remittances.run(ctx))
 
 
+def gravity(ctx: Context) -> None:
+    """The gravity models (PPML) of the stocks and the recommended flows (``model_fit``, :mod:`migdev.models`)."""
+    gravity_step = importlib.import_module("migdev.models.step")
+    ctx.rows.update(gravity_step.run(ctx))
+
+
 def check(ctx: Context) -> None:
     """The build's invariants (:mod:`migdev.pipeline.checks`)."""
     checks.run(ctx)
@@ -128,6 +134,8 @@ STEPS: tuple[Step, ...] = (
     Step("flows", "estimate flows", flows, optional=True, help="bilateral flows from the stock tables"),
     Step("bands", "flow bands", bands, optional=True, help="min, median, max of the flows across methods and bases"),
     Step("indicators", "compute indicators", indicators, optional=True, help="the indicator table (migdev.indicators)"),
+    Step("gravity", "gravity models", gravity, optional=True, help="PPML gravity models of stocks and flows "
+         "(migdev.models)"),
     Step("remittance_estimate", "estimate bilateral remittances", remittance_estimate, optional=True,
          help="KNOMAD's allocation on WDI inflows and IMS stocks, every year; validated on KNOMAD's editions"),
     Step("check", "check invariants", check, help="refuse to publish a build that breaks an invariant"),

@@ -15,6 +15,8 @@ Adding a query is adding an entry here; the Python API, the CLI (one command per
 - ``group_members`` is the membership every group value uses: ``area_group_member``, plus, for groups the
   registry lists without members, the countries whose World Bank region or income group is the group's name, or
   whose UN 2020 income group + " countries" is (the rule of the indicators step, :mod:`migdev.indicators.step`).
+- ``model_fit`` is the gravity step's table (:mod:`migdev.models.gravity`) joined to its specification's formula
+  and identification; ``year`` filters the first year of a fit (a cross-section's year, a period's start).
 - The reference tables the profiles read (``remittance_costs``, ``migrant_deaths``, ``area_geometry``,
   ``area_points``, ``group_values``, ``releases``) are plain reads: their figures are made by the indicators step
   or by the page, not here.
@@ -113,6 +115,13 @@ _MEMBERS_SQL = """SELECT group_id, iso3, 'declared' AS basis FROM area_group_mem
 _COST_SQL = """SELECT period, CAST(substr(period, 1, 4) AS INTEGER) AS year, sender, receiver, cost_pct_200,
     cost_pct_500, fx_margin_pct_200, providers, source, source_id, anomaly
   FROM remittance_cost WHERE {inner}"""
+
+#: The gravity fits with their specification's formula and what it identifies (model_spec).
+_MODEL_FIT_SQL = """SELECT f.specification, f.revision, f.year_start, f.year_end, f.term, f.estimate, f.std_error,
+    f.p_value, f.ci_low, f.ci_high, f.n_obs, f.n_input, f.n_dropped, f.n_missing, f.n_separated, f.n_singleton,
+    f.n_clusters, f.pseudo_r2, s.formula, f.fixed_effects, f.clustered_by, f.absorbed, s.identification, f.sources,
+    f.data_revisions
+  FROM model_fit f JOIN model_spec s USING (specification, revision) WHERE {inner}"""
 
 #: The files that register groups and their members (UN M49 annexes, WPP locations, WDI's country metadata).
 _GROUP_INPUTS = (("ims_locations", None), ("wpp*_locations", None), ("wdi_countries", None))
@@ -326,6 +335,23 @@ QUERIES: dict[str, QuerySpec] = {q.name: q for q in (
         "FROM area_group WHERE {inner}",
         (Filter("kind", "kind", "choice", "kind of group (region, income, ...)", inner=True),),
         order=("group_id",), keep=("group_id", "source", "code", "kind"), inputs=_GROUP_INPUTS),
+    QuerySpec(
+        "model_fit", "Gravity models the build fitted (PPML with fixed effects, pair-clustered standard errors), one "
+        "row per specification, year (or period, or panel) and term, with the observations used and dropped",
+        "model_fit", _MODEL_FIT_SQL,
+        (Filter("specification", "f.specification", "choice", "stock_gravity, stock_income_gap, "
+                "stock_income_gap_year or flow_gravity (default: all)", inner=True),
+         _revision(column="f.revision", help="IMS revision of the data fitted (default: the latest held)"),
+         _year(column="f.year_start", within=("revision",)),
+         Filter("term", "f.term", "choice", "log_distance, contiguous, common_language, colony or income_gap",
+                inner=True)),
+        order=("specification", "revision", "year_start", "term"),
+        keep=("specification", "revision", "year_start", "year_end", "term"), value="estimate",
+        source_column="sources",
+        empty_why="a specification the data could not support was not fitted (see the build log)",
+        requires="the build has no gravity step yet (or it was skipped): this database has no `model_fit` table; "
+                 "rebuild with `migdev build`",
+        title="Gravity models (PPML, IMS {revision})"),
     QuerySpec(
         "releases", "The release files the database was built from (rows of `source`), with when they were loaded",
         "source", "SELECT source_id, product, revision, publisher, title, citation, licence, url, sha256, "

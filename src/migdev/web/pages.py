@@ -82,7 +82,8 @@ def home(request: Request, lang: str, indicator: str = pages_data.DEFAULT_INDICA
                      lambda code: f"/{lang}/country/{code}", data["missing"])
     return render(request, lang, "home.html.j2", path="/", map_svg=Markup(svg), data=data, year=year,
                   legend=list(zip(CLASSES, now["legend"], strict=False)), missing_colour=MISSING,
-                  indicators={k: t.gettext(v) for k, v in pages_data.MAP_INDICATORS.items()}, indicator=indicator,
+                  indicators={k: pages_data.indicator_title(t, k) for k in pages_data.MAP_INDICATORS},
+                  indicator=indicator,
                   ranked=sorted(now["values"].items(), key=lambda kv: names.get(kv[0], kv[0])), names=names)
 
 

@@ -19,19 +19,28 @@ from migdev.i18n import N_, Translator
 from migdev.indicators import CATALOGUE
 from migdev.publish.answer import Answer
 
-#: The home map's indicators (ids of the CATALOGUE) and their translated titles.
+#: The home map's indicators (ids of the CATALOGUE) and their titles (message ids, :func:`indicator_title`).
 MAP_INDICATORS: dict[str, str] = {
     "stock_immigrant_share": N_("International migrants, share of the population"),
     "stock_emigration_rate": N_("Emigration rate"),
-    "remit_share_of_gdp": N_("Remittances received, % of GDP"),
+    "remit_share_of_gdp": N_("Remittances received, %% of GDP"),
     "netmig_rate": N_("Net migration rate, per 1,000 population"),
     "refugees_per_100k_origin": N_("Refugees per 100,000 of the population of origin"),
-    "cost_receiving_average": N_("Average cost of sending 200 US$ to the country, %"),
+    "cost_receiving_average": N_("Average cost of sending 200 US$ to the country, %%"),
 }
 DEFAULT_INDICATOR = "stock_immigrant_share"
 MAP_FROM = 1990  # annual series (WPP, WDI) start in 1950/1970; the map shows the IMS era
 COVERED = 0.5  # the default year: the newest in which half the mapped areas have a value
 _CACHE: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+
+def indicator_title(t: Translator, indicator: str) -> str:
+    """A map indicator's title in ``t``'s language, formatted as Jinja's ``_()`` formats every message.
+
+    Why the ``% {}``: message ids are %-format strings everywhere (a literal percent sign is ``%%``, as in the
+    profile's "Remittances received, %% of GDP"), so one id serves both the templates and these labels.
+    """
+    return t.gettext(MAP_INDICATORS[indicator]) % {}
 
 
 def formatter(t: Translator, indicator: str):
@@ -76,7 +85,7 @@ def map_data(obs: Any, key: str, indicator: str, t: Translator, areas: set[str])
             "count": len(rows)}
     order = sorted(years, key=int)
     covered = [y for y in order if years[y]["count"] >= COVERED * len(areas)]
-    out = {"indicator": indicator, "title": t.gettext(MAP_INDICATORS[indicator]), "years": order,
+    out = {"indicator": indicator, "title": indicator_title(t, indicator), "years": order,
            "default_year": (covered or order or [None])[-1], "by_year": years, "sources": citation(answer),
            "missing": t.missing()}
     _CACHE[(key, indicator, t.lang)] = out
