@@ -101,7 +101,7 @@ class Places:
 
     def __init__(self, country: pd.DataFrame, area_group: pd.DataFrame, members: pd.DataFrame) -> None:
         self.country = country.set_index("iso3", drop=False)
-        groups = area_group
+        groups = area_group.assign(name=area_group["name_en"])  # the English name shown; names in name_<lang>
         wb, wb_members = _world_bank_groups(country, groups)
         groups = groups.merge(wb[["group_id", "kind"]], on="group_id", how="left", suffixes=("", "_wb"))
         groups["kind"] = groups["kind_wb"].fillna(groups["kind"])
@@ -161,7 +161,7 @@ class Places:
         if code in self.country.index:
             return Place(code, "country", str(self.country.at[code, "name_en"]), (code,))
         row = self.groups.loc[code]
-        return Place(code, str(row["kind"]), str(row["name_en"]), self._by_group.get(code, ()))
+        return Place(code, str(row["kind"]), str(row["name"]), self._by_group.get(code, ()))
 
     def resolve(self, text: object, field: str = "country") -> Place:
         """The place ``text`` names, or a :class:`QueryError` with ranked suggestions."""

@@ -191,6 +191,9 @@ def test_groups_and_one_group(client: httpx.Client) -> None:
     africa = client.get("/api/v1/groups/Africa", params={"lang": "fr"}).json()
     assert africa["group_id"] == "m49:903" and len(africa["members"]) >= 50
     assert "Kenya" in {m["name"] for m in africa["members"]} and africa["sources"]
+    assert africa["name"] == "Afrique" and africa["names"]["zh"] == "非洲"  # the group's name in the language
+    ken = client.get("/api/v1/countries/KEN", params={"lang": "es"}).json()
+    assert {g["code"]: g["name"] for g in ken["groups"]}["m49:910"] == "África Oriental"
     assert client.get("/api/v1/groups/KEN").status_code == 404
 
 

@@ -89,6 +89,7 @@ class Group(BaseModel):
     group_id: str
     code: str | None
     name: str
+    names: dict[str, str]
     kind: str
     members: list[Place]
     sources: list[Source]

@@ -46,8 +46,8 @@ def resolve(places: Places, code: str, field: str) -> Place:
         raise NotFoundError(str(exc)) from None
 
 
-def _group_refs(places: Places, ids: list[str]) -> list[dict[str, str]]:
-    return [{"code": g, "kind": str(places.groups.at[g, "kind"]), "name": str(places.groups.at[g, "name"])}
+def _group_refs(places: Places, ids: list[str], lang: str) -> list[dict[str, str]]:
+    return [{"code": g, "kind": str(places.groups.at[g, "kind"]), "name": str(places.groups.at[g, f"name_{lang}"])}
             for g in ids if g in places.groups.index]
 
 
@@ -85,7 +85,7 @@ def country(request: Request, code: Code, lang: LangQ = Lang.en) -> Response:
     holding = sorted(places.members.loc[places.members["iso3"] == place.code, "group_id"].unique())
     base = provenance(db)
     body = {**{k: (None if pd.isna(v) else v) for k, v in row.items()}, "name": names[lang.value], "names": names,
-            "groups": _group_refs(places, holding), "sources": [s.as_dict() for s in base.sources]}
+            "groups": _group_refs(places, holding, lang.value), "sources": [s.as_dict() for s in base.sources]}
     return api_http.document(request, body, tag=tag, answer=base)
 
 
@@ -124,8 +124,9 @@ def group(request: Request, code: Code, lang: LangQ = Lang.en) -> Response:
     names = places.names(pd.Series(members, dtype=object), lang.value)
     row = places.groups.loc[place.code] if place.code in places.groups.index else None
     base = provenance(db)
-    body = {"group_id": place.code, "code": None if row is None else _text(row["code"]), "name": place.name,
-            "kind": place.kind, "members": [{"code": c, "kind": "country", "name": str(n)}
+    names = {c: str(places.names(pd.Series([place.code]), c).iloc[0]) for c in LANGUAGES}  # WLD's too
+    body = {"group_id": place.code, "code": None if row is None else _text(row["code"]), "name": names[lang.value],
+            "names": names, "kind": place.kind, "members": [{"code": c, "kind": "country", "name": str(n)}
                                             for c, n in zip(members, names, strict=True)],
             "sources": [s.as_dict() for s in base.sources]}
     return api_http.document(request, body, tag=tag, answer=base)
