@@ -124,9 +124,9 @@ def group(request: Request, code: Code, lang: LangQ = Lang.en) -> Response:
     names = places.names(pd.Series(members, dtype=object), lang.value)
     row = places.groups.loc[place.code] if place.code in places.groups.index else None
     base = provenance(db)
-    names = {c: str(places.names(pd.Series([place.code]), c).iloc[0]) for c in LANGUAGES}  # WLD's too
-    body = {"group_id": place.code, "code": None if row is None else _text(row["code"]), "name": names[lang.value],
-            "names": names, "kind": place.kind, "members": [{"code": c, "kind": "country", "name": str(n)}
+    own = {c: str(places.names(pd.Series([place.code]), c).iloc[0]) for c in LANGUAGES}  # WLD's too
+    body = {"group_id": place.code, "code": None if row is None else _text(row["code"]), "name": own[lang.value],
+            "names": own, "kind": place.kind, "members": [{"code": c, "kind": "country", "name": str(n)}
                                             for c, n in zip(members, names, strict=True)],
             "sources": [s.as_dict() for s in base.sources]}
     return api_http.document(request, body, tag=tag, answer=base)
