@@ -16,6 +16,8 @@ from migdev.reports.profile import KEYS
 from migdev.vocab import LANGUAGES
 
 PLACES = ("MEX", "m49:900")
+#: Python modules of the global report and the dialogue pack (never writing into a profile).
+OTHER_REPORTS = ("reports/world.py", "reports/messages.py", "reports/global_report.py", "reports/dialogue.py")
 #: Raw (English-style) number formats that must not appear in a figure cell of the language.
 RAW = {"fr": r"\d,\d{3}|\d\.\d", "es": r"\d,\d{3}\b", "ru": r"\d,\d{3}|\d\.\d", "en": r"\d[\u00a0\u202f ]\d{3}",
        "zh": r"\d[\u00a0\u202f ]\d{3}|\d,\d{1,2}\b", "ar": r"[\u0660-\u0669]|\d[\u00a0\u202f ]\d{3}"}
@@ -52,8 +54,12 @@ def messages():
     """The ids the profile page can show: used by the Python code of the reports and labels or by the profile's
     templates (``profile*.html.j2``; not the index), as the catalogue lists them (so text turned into a literal in a
     template is still looked for). The dashboard's modules (``web/``) never write into the profile: their ids
-    ("Cost", "Asylum-seekers") would match inside longer profile texts and be looked for in the wrong place."""
+    ("Cost", "Asylum-seekers") would match inside longer profile texts and be looked for in the wrong place. Nor do
+    the modules of the global report and the dialogue pack: their SDG region names ("Latin America and the
+    Caribbean") are on the English profile only as the database's English group names, which no language translates."""
     def profile_side(where: str) -> bool:
+        if where in OTHER_REPORTS:
+            return False
         return (where.startswith(("i18n/", "reports/")) and where.endswith(".py")) or \
             where.startswith("reports/templates/profile")
 

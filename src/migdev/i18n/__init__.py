@@ -157,10 +157,13 @@ class Translator:
                                               numbering_system="default")
 
     def compact_currency(self, value: float | None, code: str = "USD") -> str:
+        """Short form ("598,7 Md $US"); the currency written as :data:`CURRENCY_WORDS` say, as :meth:`currency`."""
         if _absent(value):
             return self.missing()
-        return numbers.format_compact_currency(value, code, format_type="short", fraction_digits=1,
-                                               locale=self.lang, numbering_system="default")
+        out = numbers.format_compact_currency(value, code, format_type="short", fraction_digits=1,
+                                              locale=self.lang, numbering_system="default")
+        word = CURRENCY_WORDS.get(self.lang, {}).get(code)
+        return out if word is None else out.replace(numbers.get_currency_symbol(code, locale=self.lang), word)
 
     def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:

@@ -32,6 +32,18 @@ MONEY = {REMIT: N_("Remittances received"), FDI: N_("Foreign direct investment")
 SECTIONS = {"stocks": N_("Migrant stocks"), "flows": N_("Migration flows"), "remittances": N_("Remittances"),
             "costs": N_("Remittance costs"), "refugees": N_("Refugees"), "skilled": N_("Skilled emigration"),
             "governance": N_("Governance and the SDG 10.7 targets")}
+#: Column headings of the gravity models' fits (the ``model_fit`` query's columns); a column not listed shows its name.
+MODEL_COLUMNS = {
+    "specification": N_("Specification"), "revision": N_("Revision"), "year_start": N_("First year"),
+    "year_end": N_("Last year"), "term": N_("Term"), "estimate": N_("Estimate"), "std_error": N_("Standard error"),
+    "p_value": N_("p-value"), "ci_low": N_("Confidence interval, lower bound"),
+    "ci_high": N_("Confidence interval, upper bound"), "n_obs": N_("Observations used"),
+    "n_input": N_("Observations in the input"), "n_dropped": N_("Observations dropped"),
+    "n_missing": N_("Dropped: missing values"), "n_separated": N_("Dropped: separated"),
+    "n_singleton": N_("Dropped: singletons"), "n_clusters": N_("Clusters"), "pseudo_r2": N_("Pseudo R-squared"),
+    "formula": N_("Formula"), "fixed_effects": N_("Fixed effects"), "clustered_by": N_("Clustered by"),
+    "absorbed": N_("Absorbed terms"), "identification": N_("Identification"), "sources": N_("Sources"),
+    "data_revisions": N_("Data revisions")}
 
 
 def fig(data: WorldData, value: Any, unit: str, year: Any, source_ids: Any) -> dict[str, Any]:
@@ -160,7 +172,8 @@ def context(data: WorldData, lang: str) -> dict[str, Any]:
         prof["stock_start"] = fig(data, start, "persons", SINCE, imm["source"] if imm else None)
     ctx = {"world": world, "regions": regions, "flows": _flows(data), "money": _money(data),
            "skilled_world": _skilled_world(data), "messages": data.messages, "sections": SECTIONS,
-           "model_fit": data.answers.get("model_fit"), "cite": cite, "lang": lang, "target_pct": TARGET_PCT}
+           "model_fit": data.answers.get("model_fit"), "cite": cite, "lang": lang, "target_pct": TARGET_PCT,
+           "model_columns": MODEL_COLUMNS}
     ctx["charts"] = _charts(data, ctx, t)
     cited = {s for f in data.messages for s in (r.source_id for r in f.sources)}
     for prof in [world, *(p for _k, _n, p in regions)]:
