@@ -63,17 +63,22 @@ class Visible:
     def text(self) -> str:
         return "\n".join(self.blocks + self.attributes)
 
-    def without(self, data: Iterable[str]) -> Visible:
+    def without(self, data: frozenset[str]) -> Visible:
         """The same text with every occurrence of ``data`` (names and citations from the database) blanked."""
-        wanted = sorted({d for d in data if d and len(d) >= 3}, key=len, reverse=True)
-        if not wanted:
+        pattern = _alternatives(data)
+        if pattern is None:
             return self
-        pattern = re.compile("|".join(re.escape(d) for d in wanted))
 
         def blank(items: list[str]) -> list[str]:
             return [collapse(pattern.sub(" \x00 ", s)) for s in items]
 
         return Visible(blank(self.blocks), blank(self.attributes), self.html_attrs)
+
+
+@cache
+def _alternatives(data: frozenset[str]) -> re.Pattern[str] | None:
+    wanted = sorted({d for d in data if d and len(d) >= 3}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(d) for d in wanted)) if wanted else None
 
 
 class _Reader(HTMLParser):
@@ -127,9 +132,12 @@ def visible(page: str) -> Visible:
 # -- messages --------------------------------------------------------------------------------------------------
 @cache
 def message_ids() -> tuple[str, ...]:
-    """Every message id the package uses (the extracted template, not a catalogue: an id never merged into the
-    catalogues is still looked for)."""
-    return tuple(sorted(catalogue._key(m) for m in catalogue.template() if m.id))
+    """Every message id the package uses (the extracted template: an id never merged into the catalogues is
+    still looked for) or the English catalogue holds (a message turned back into a template literal, no longer
+    extracted, is still looked for until ``update`` drops it)."""
+    ids = {catalogue._key(m) for m in catalogue.template() if m.id} | {catalogue._key(m) for m in
+                                                                         catalogue.load("en") if m.id}
+    return tuple(sorted(ids))
 
 
 def shown(english: Visible, ids: Iterable[str] = ()) -> list[str]:
@@ -271,14 +279,22 @@ class NumberFormat:
                 and all(len(g) == 3 for g in groups[1:]))
 
 
+@cache
+def codes_in_ids() -> frozenset[str]:
+    """Dotted numbers the English message ids themselves write ("the SDG 10.7 targets"): codes, the same in every
+    language, not figures to format."""
+    return frozenset(t for m in message_ids() for t in re.findall(r"(?<![\d.])\d{1,2}\.[\da-z]{1,2}(?![\d.])",
+                                                                      " ".join(catalogue.PLACEHOLDER.split(m))))
+
+
 def raw_numbers(page: Visible, lang: str) -> list[tuple[str, str]]:
     """(number, its block) for every number of the visible text not in the locale's format (codes excluded)."""
     fmt = NumberFormat.of(lang)
     bad = []
     for block in page.blocks:
         text = CODE.sub(" ", block)
-        bad += [(m.group(0), block) for m in NUMBER.finditer(text)
-                if not fmt.well_formed(m.group(0), text[m.end():m.end() + 8])]
+        bad += [(m.group(0), block) for m in NUMBER.finditer(text) if m.group(0) not in codes_in_ids()
+                and not fmt.well_formed(m.group(0), text[m.end():m.end() + 8])]
     return bad
 
 

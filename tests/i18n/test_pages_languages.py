@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -76,9 +76,24 @@ def _pages() -> list:
 
 @dataclass
 class Fetched:
+    """A page as served (or a report as rendered), with what the checks derive from it, derived once."""
+
     status: int
     html: str
     visible: checks.Visible
+    _ids: list[str] | None = None
+    _clean: dict[frozenset[str], checks.Visible] = field(default_factory=dict)
+
+    def shown(self) -> list[str]:
+        """The message ids this (English) page shows."""
+        if self._ids is None:
+            self._ids = checks.shown(self.visible)
+        return self._ids
+
+    def without(self, data: frozenset[str]) -> checks.Visible:
+        if data not in self._clean:
+            self._clean[data] = self.visible.without(data)
+        return self._clean[data]
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +137,13 @@ def reports(world) -> dict[tuple[str, str], Fetched]:
 
 
 @pytest.fixture(scope="module")
-def data(real_db: Path) -> dict[str, set[str]]:
+def data(real_db: Path) -> dict[str, frozenset[str]]:
     """Per language, the text the database writes into the pages the same in every language: source ids,
-    revisions, titles, citations, licences and addresses, and the place names that are not translated (a country's name equal to its
-    English one, a group's name where the table holds one name only)."""
+    revisions, titles, citations, licences and addresses, and the place names that are not translated (a
+    country's name equal to its English one, a group's name where the table holds one name only)."""
     with store.read(real_db) as con:
-        sources = {s for row in con.execute("SELECT source_id, revision, title, publisher, citation, licence, url FROM source")
-                   .fetchall() for s in row}
+        sources = {s for row in con.execute("SELECT source_id, revision, title, publisher, citation, licence, url "
+                                            "FROM source").fetchall() for s in row}
         countries = con.execute("SELECT * FROM country").df()
         groups = con.execute("SELECT * FROM area_group").df()
     out = {}
@@ -136,7 +151,7 @@ def data(real_db: Path) -> dict[str, set[str]]:
         same = set(countries.loc[countries[f"name_{lang}"] == countries["name_en"], "name_en"])
         column = f"name_{lang}" if f"name_{lang}" in groups else "name"
         same |= set(groups.loc[groups[column] == groups["name"], "name"])
-        out[lang] = sources | same | set(groups["group_id"]) | set(countries["iso3"])
+        out[lang] = frozenset(sources | same | set(groups["group_id"]) | set(countries["iso3"]))
     return out
 
 
@@ -148,10 +163,10 @@ def _lang_and_direction(name: str, lang: str, page: Fetched) -> None:
     assert translator(lang).direction == want["dir"]
 
 
-def _messages(name: str, lang: str, english: Fetched, page: Fetched, data: set[str], least: int) -> None:
-    shown = checks.shown(english.visible)
+def _messages(name: str, lang: str, english: Fetched, page: Fetched, data: frozenset[str], least: int) -> None:
+    shown = english.shown()
     assert len(shown) >= least, f"{name}: only {len(shown)} message ids found on the English page: {shown}"
-    left = checks.english_left(page.visible.without(data), lang, shown)
+    left = checks.english_left(page.without(data), lang, shown)
     assert not left, f"{name} [{lang}]: {len(left)} message(s) left in English: " + "; ".join(
         f"{frag!r} (id {m!r})" for m, frag in left)
     missing = checks.translation_missing(page.visible, lang, shown)
@@ -159,8 +174,8 @@ def _messages(name: str, lang: str, english: Fetched, page: Fetched, data: set[s
         f"{frag!r} (id {m!r})" for m, frag in missing)
 
 
-def _numbers(name: str, lang: str, page: Fetched, data: set[str], figures: bool) -> None:
-    text = page.visible.without(data)
+def _numbers(name: str, lang: str, page: Fetched, data: frozenset[str], figures: bool) -> None:
+    text = page.without(data)
     raw = checks.raw_numbers(text, lang)
     assert not raw, f"{name} [{lang}]: {len(raw)} number(s) not in the {lang} format: " + "; ".join(
         f"{n!r} in {block[:120]!r}" for n, block in raw[:12])
