@@ -104,3 +104,18 @@ def test_update_is_stable(tmp_path, monkeypatch):
     for lang in LANGUAGES:
         rel = catalogue_path(lang).relative_to(locales)
         assert (locales / rel).read_bytes() == (tree / rel).read_bytes(), lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_numbers_typed_in_translations_follow_the_locale(lang):
+    """A figure written into a translation ("per 1,000 population") is shown as is: it must be in the locale's
+    format as Babel writes it (French U+202F groups, Arabic "1,000" not "000 1"), like every formatted number."""
+    from tests.i18n.page_checks import Visible, raw_numbers
+
+    raw = []
+    for m in catalogue.load(lang):
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        if m.id and not m.fuzzy:
+            raw += [(m.id, n) for s in strings if s
+                    for n, _block in raw_numbers(Visible([" ".join(catalogue.PLACEHOLDER.split(s))]), lang)]
+    assert not raw, f"{lang}: numbers not in the {lang} format in translations: {raw}"
