@@ -141,9 +141,10 @@ def _register() -> None:
 
 def _include() -> None:
     """Routes with fixed paths first (``/groups/values``) so ``/groups/{group}`` does not take them."""
-    from migdev.web import api_places, api_views
+    from migdev.web import api_places, api_scenario, api_views
 
     _register()
+    router.include_router(api_scenario.router)
     router.include_router(api_views.router)
     router.include_router(api_places.router)
 

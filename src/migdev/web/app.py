@@ -96,6 +96,26 @@ class Database:
                 self._answers.popitem(last=False)
         return answer
 
+    def scenario(self, origin: str, gni_growth: float, years: int, level: float, lang: str) -> Answer:
+        """:meth:`migdev.api.Observatory.scenario_answer` with the place names in ``lang``, kept like answers."""
+        key = ("scenario", lang, origin, gni_growth, years, level)
+        with self._lock:
+            hit = self._answers.get(key)
+        if hit is not None:
+            return hit
+        answer = self.obs.scenario_answer(origin, gni_growth, years, level=level)
+        if lang != "en":
+            frame = answer.frame.copy()
+            places = self.obs.catalog.places()
+            for col in ("origin", "destination"):
+                frame[f"{col}_name"] = places.names(frame[col], lang).fillna(frame[f"{col}_name"])
+            answer = answer.with_frame(frame)
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > ANSWER_CACHE:
+                self._answers.popitem(last=False)
+        return answer
+
     def cached_profile(self, place: str, lang: str) -> tuple[bytes, str] | None:
         """The profile bytes and ETag if this worker has built them (no lock: a dict read is atomic)."""
         return self._profiles.get((place, lang))
@@ -161,7 +181,11 @@ def create_app(db: Path | str | None = None, *, warm: bool = False) -> FastAPI:
 
     @app.exception_handler(MigdevError)
     async def _migdev_error(request: Request, exc: MigdevError) -> JSONResponse:
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=exc.http_status)
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
+        for key in ("field", "allowed"):  # set by refusals that name their parameter (the scenarios' support)
+            if getattr(exc, key, None) is not None:
+                body[key] = getattr(exc, key)
+        return JSONResponse(body, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
