@@ -27,7 +27,7 @@ from migdev.publish.formats import FORMATS
 from migdev.reports import html as report_html
 from migdev.reports import profile as report_profile
 from migdev.vocab import SEXES
-from migdev.web import pages_data, pages_flows, pages_methods
+from migdev.web import pages_data, pages_flows, pages_methods, pages_models
 from migdev.web.app import database
 from migdev.web.pages_render import PageNotFound, check_lang, render
 
@@ -291,3 +291,12 @@ def methods(request: Request, lang: str):
     check_lang(lang)
     return render(request, lang, "methods.html.j2", path="/methods",
                   m=pages_methods.content(database(request).obs))
+
+
+# -- models ----------------------------------------------------------------------------------------------------
+@router.get("/{lang}/models", response_class=HTMLResponse)
+def models(request: Request, lang: str):
+    check_lang(lang)
+    m = pages_models.content(database(request).obs, translator(lang))
+    return render(request, lang, "models.html.j2", path="/models", m={**m, "distance_chart": Markup(m["distance_chart"])},
+                  downloads=DOWNLOADS)
