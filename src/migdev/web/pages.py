@@ -213,11 +213,8 @@ def remittance_series(c: pages_data.Corridor, t: Any) -> tuple[list[int], list[s
     published = {int(r.edition): float(r.usd) for r in pub.itertuples()} if len(pub) else {}
     estimated = {int(r.year): float(r.usd) for r in est.itertuples()} if len(est) else {}
     years = sorted(set(published) | set(estimated))
-    version = _method_version(c.estimates)
-    return years, [
-        series.Line(t.gettext("Published by KNOMAD/World Bank (edition)"), [published.get(y) for y in years]),
-        series.Line(t.gettext("Estimated by migdev (%(version)s)") % {"version": version or "-"},
-                    [estimated.get(y) for y in years])]
+    return years, [series.Line(t.gettext("KNOMAD (published)"), [published.get(y) for y in years]),
+                   series.Line(t.gettext("migdev (estimate)"), [estimated.get(y) for y in years])]
 
 
 def _method_version(answer: Any) -> str | None:
