@@ -37,6 +37,9 @@ QUERY_CASES = {
     "group_values": {"group": "m49:900"},
     "group_members": {"group": "m49:903"},
     "releases": {"product": "undesa_ims"},
+    "model_fit": {"specification": "stock_gravity", "year": 2024},
+    "remittance_estimates": {"sender": "USA", "receiver": "MEX", "year": 2024},
+    "remittance_validation": {"edition": 2021},
 }
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.realdata
 AT_LEAST = 500
 QUERY_EXAMPLES = 10
 CHEAP_EXAMPLES = 50
-CHEAP = ("/countries", "/groups", "/profiles", "/corridors", "/sources", "/indicators/catalogue")
+CHEAP = ("/countries", "/groups", "/profiles", "/corridors", "/sources", "/indicators/catalogue", "/scenario")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 

@@ -66,7 +66,12 @@ def test_downloads_of_the_country_and_corridor_tables(page_server) -> None:
     assert json.loads(_get(page_server, "/en/data/profile/KEN.json").text)["iso3"] == "KEN"
     flat = pd.read_parquet(io.BytesIO(_get(page_server, "/en/data/profile/KEN.parquet").content))
     assert (flat["id"] == "KEN").all() and len(flat) > 30
-    flows = pd.read_csv(io.StringIO(_get(page_server, "/en/data/corridor/MEX/USA/flows.csv").text))
+    page = _get(page_server, "/en/corridor/MEX/USA").text
+    links = {h.replace("&amp;", "&") for h in re.findall(r'href="(/api/v1/[^"]+)" download', page)}
+    assert not re.search(r'href="/en/data/corridor/', page)  # the API answers every corridor table
+    flows_csv = next(h for h in links if h.startswith("/api/v1/flows?") and h.endswith("format=csv"))
+    flows = pd.read_csv(io.StringIO(_get(page_server, flows_csv).text))
     assert set(flows["method"]) >= {"da_pb_closed", "sd_drop_neg"} and (flows["flow"] > 0).all()
-    body = _get(page_server, "/en/data/corridor/MEX/USA/stock.json").json()
-    assert body["sources"] and body["rows"]
+    stock_json = next(h for h in links if h.startswith("/api/v1/stocks?") and h.endswith("format=json"))
+    body = _get(page_server, stock_json).json()
+    assert body["sources"] and body["rows"] and body["total"] == len(body["rows"])

@@ -27,8 +27,10 @@ def line_chart(chart_id: str, title: str, years: Sequence[int], lines: Sequence[
     lines = [ln for ln in lines if any(v is not None for v in ln.values)]
     if not lines or not years:
         return ""
-    top = nice_max(max(v for ln in lines for v in ln.values if v is not None))
+    hi = max(v for ln in lines for v in ln.values if v is not None)
     lo = min(0.0, min(v for ln in lines for v in ln.values if v is not None))
+    # a series below zero only (an elasticity) hangs from 0 down to a round minimum instead of up to a spare 1
+    top, lo = (nice_max(hi), lo) if hi > 0 or lo == 0 else (0.0, -nice_max(-lo))
     x0, x1 = min(years), max(years)
     span = (x1 - x0) or 1
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM

@@ -47,6 +47,14 @@ CAVEAT = ("an association estimated across countries and years (PPML with pair a
           "observed values, and does not control how attractive the alternative destinations became")
 
 
+def _refused(message: str, field: str, allowed: list[str] | None = None) -> EstimationError:
+    """An :class:`EstimationError` naming the offending parameter and, for a range, its bounds (``allowed``: the
+    smallest and largest value the data support), which the web API returns as ``field`` and ``allowed``."""
+    exc = EstimationError(message)
+    exc.field, exc.allowed = field, allowed  # type: ignore[attr-defined]
+    return exc
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A scenario's answer: ``frame`` (a total row, then one row per corridor), notes, the source ids read, and
@@ -130,15 +138,17 @@ def _check_support(con: duckdb.DuckDBPyConnection, specification: str, revision:
         raise EstimationError(f"{specification} {revision} has no stored support: rebuild the database")
     first, last = int(support["income_from"].iloc[0]), int(support["income_to"].iloc[0])
     if years not in set(support["years"]):
-        raise EstimationError(f"years must be between {support['years'].min()} and {support['years'].max()} "
-                              f"(windows within the fit's income data, {first}-{last}); got {years}")
+        raise _refused(f"years must be between {support['years'].min()} and {support['years'].max()} "
+                       f"(windows within the fit's income data, {first}-{last}); got {years}", "years",
+                       [str(int(support["years"].min())), str(int(support["years"].max()))])
     row = support[support["years"] == years].iloc[0]
     low, high = float(row["growth_min"]), float(row["growth_max"])
     if not low <= growth <= high:
-        raise EstimationError(
+        raise _refused(
             f"a GNI per capita growth of {growth:+.1%} over {years} years relative to the other origins is outside "
             f"what the panel saw: from {low:+.1%} to {high:+.1%} over {years} years (GNI per capita PPP, "
-            f"{first}-{last}); the model cannot say what happens beyond its data")
+            f"{first}-{last}); the model cannot say what happens beyond its data", "gni_growth",
+            [f"{low:.4f}", f"{high:.4f}"])
     return low, high, first, last
 
 
@@ -185,11 +195,15 @@ def predict(con: duckdb.DuckDBPyConnection, places: Any, origin: str | list[str]
     if not 0 < level < 1:
         raise QueryError(f"level must be between 0 and 1 (e.g. 0.95); got {level}")
     if not np.isfinite(gni_growth) or gni_growth <= -1:
-        raise EstimationError(f"gni_growth is a fraction above -1 (0.3 = +30 %); got {gni_growth}")
+        raise _refused(f"gni_growth is a fraction above -1 (0.3 = +30 %); got {gni_growth}", "gni_growth")
     revision, beta, variance, sources = _fit(con, specification)
     low, high, first, last = _check_support(con, specification, revision, gni_growth, years)
     asked = [origin] if isinstance(origin, str) else list(origin)
-    codes, found = places.expand(asked, "origin")
+    try:
+        codes, found = places.expand(asked, "origin")
+    except QueryError as exc:
+        exc.field = "origin"  # type: ignore[attr-defined]
+        raise
     corridors = con.execute("SELECT year, origin, destination, stock, fitted FROM model_corridor WHERE "
                             "specification = ? AND revision = ? ORDER BY origin, stock DESC",
                             [specification, revision]).df()
@@ -198,9 +212,9 @@ def predict(con: duckdb.DuckDBPyConnection, places: Any, origin: str | list[str]
     members = [c for c in codes if c in covered]
     label = ", ".join(f"{p.code} ({p.name})" for p in found)
     if not members:
-        raise EstimationError(f"{label} has no income data (WDI GNI per capita PPP, NY.GNP.PCAP.PP.CD) or no corridor "
-                              f"with a destination that has some, in {first}-{last}: the model has nothing to say "
-                              "about it")
+        raise _refused(f"{label} has no income data (WDI GNI per capita PPP, NY.GNP.PCAP.PP.CD) or no corridor "
+                       f"with a destination that has some, in {first}-{last}: the model has nothing to say "
+                       "about it", "origin")
     rows = corridors[corridors["origin"].isin(members)].reset_index(drop=True)
     growing = set(members)
     dgap = np.where(rows["destination"].isin(growing), 0.0, -np.log1p(gni_growth))

@@ -90,12 +90,14 @@ def _extras(cat: Catalog) -> dict[str, Answer]:
     return out
 
 
-def load(db: Any) -> WorldData:
-    """Read a database (a path; a :class:`WorldData` is returned as it is) for the global report and the pack."""
+def load(db: Any, profiles: ProfileSet | None = None) -> WorldData:
+    """Read a database (a path; a :class:`WorldData` is returned as it is) for the global report and the pack.
+
+    ``profiles``: the database's profile set if the caller has it already (the web app), so it is not read twice."""
     if isinstance(db, WorldData):
         return db
     path = Path(db)
-    profiles = open_profiles(path)
+    profiles = profiles if profiles is not None else open_profiles(path)
     con = store.connect(path)
     try:
         cat = Catalog(con)

@@ -52,6 +52,13 @@ PATHS: dict[str, tuple[str, str]] = {
     "group_members": ("/groups/members", "places"), "area_geometry": ("/geo/areas", "places"),
     "area_points": ("/geo/points", "places"),
 }
+
+
+def path_of(query: str) -> str:
+    """Where the API serves ``query`` (under /api/v1): its :data:`PATHS` entry, else ``/<name>`` with dashes."""
+    return PATHS.get(query, (f"/{query.replace('_', '-')}", "data"))[0]
+
+
 #: Queries the API serves through another endpoint (``/groups`` lists the groups with their members).
 HIDDEN = frozenset({"area_groups"})
 
@@ -133,7 +140,7 @@ def _register() -> None:
     for spec in QUERIES.values():
         if spec.name in HIDDEN:
             continue
-        path, tag = PATHS.get(spec.name, (f"/{spec.name.replace('_', '-')}", "data"))
+        path, tag = path_of(spec.name), PATHS.get(spec.name, ("", "data"))[1]
         router.add_api_route(path, endpoint(spec), methods=["GET"], response_model=Table, tags=[tag],
                              summary=spec.help.split(",")[0], description=spec.help + ".",
                              responses={200: {"content": FILES}, **ERRORS}, operation_id=f"query_{spec.name}")
@@ -141,9 +148,10 @@ def _register() -> None:
 
 def _include() -> None:
     """Routes with fixed paths first (``/groups/values``) so ``/groups/{group}`` does not take them."""
-    from migdev.web import api_places, api_views
+    from migdev.web import api_places, api_scenario, api_views
 
     _register()
+    router.include_router(api_scenario.router)
     router.include_router(api_views.router)
     router.include_router(api_places.router)
 

@@ -45,6 +45,8 @@ ANSWER_ROWS = 2_000_000
 #: How many (place as asked, language) -> profile bytes a worker keeps (each about 30 kB): every place in six
 #: languages fits, and a client asking for endless aliases cannot grow it without bound.
 PROFILE_CACHE = 4096
+#: How many rendered reports and profile PDFs (report, key, language, format) a worker keeps (a PDF is 0.1-2 MB).
+REPORT_CACHE = 64
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -63,6 +65,8 @@ class Database:
         self._lock = threading.Lock()
         self._profiles: dict[tuple[str, str], tuple[bytes, str]] = {}
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._reports: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._report_lock = threading.Lock()  # one report at a time: WeasyPrint takes seconds and a core
 
     def _content_hash(self) -> str:
         """The database's content hash: every release file's sha256 with when the build loaded it, and the version
@@ -95,6 +99,62 @@ class Database:
                     len(self._answers) > 1 and sum(len(a.frame) for a in self._answers.values()) > ANSWER_ROWS):
                 self._answers.popitem(last=False)
         return answer
+
+    def scenario(self, origin: str, gni_growth: float, years: int, level: float, lang: str) -> Answer:
+        """:meth:`migdev.api.Observatory.scenario_answer` with the place names in ``lang``, kept like answers."""
+        key = ("scenario", lang, origin, gni_growth, years, level)
+        with self._lock:
+            hit = self._answers.get(key)
+        if hit is not None:
+            return hit
+        answer = self.obs.scenario_answer(origin, gni_growth, years, level=level)
+        if lang != "en":
+            frame = answer.frame.copy()
+            places = self.obs.catalog.places()
+            for col in ("origin", "destination"):
+                frame[f"{col}_name"] = places.names(frame[col], lang).fillna(frame[f"{col}_name"])
+            answer = answer.with_frame(frame)
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > ANSWER_CACHE:
+                self._answers.popitem(last=False)
+        return answer
+
+    @cached_property
+    def world(self):  # a migdev.reports.world.WorldData: the reports' queries, run once, on the profiles read
+        from migdev.reports.world import load
+
+        return load(self.path, self.profiles)
+
+    def report_bytes(self, report: str, lang: str, fmt: str, region: str | None = None) -> bytes:
+        """A report (``global``, ``dialogue``, or ``profile`` with ``region`` the profile key) rendered through
+        :mod:`migdev.reports` in ``lang`` and ``fmt`` (html, pdf), built on first request and kept as bytes.
+
+        Why lazily and kept: a PDF takes seconds; the database is read-only, so the bytes never go stale."""
+        key = (report, lang, fmt, region or "")
+        hit = self._reports.get(key)
+        if hit is not None:
+            return hit
+        with self._report_lock:
+            hit = self._reports.get(key)
+            if hit is None:
+                hit = self._render_report(report, lang, fmt, region)
+                if len(self._reports) >= REPORT_CACHE:
+                    self._reports.popitem(last=False)
+                self._reports[key] = hit
+        return hit
+
+    def _render_report(self, report: str, lang: str, fmt: str, region: str | None) -> bytes:
+        from migdev.reports import bundle
+
+        if report == "profile":
+            profiles = self.profiles
+            out = profiles.render(profiles.build(str(region), lang), fmt)
+        elif report == "dialogue":
+            out = bundle.REPORTS[report](self.world, lang, fmt, region=region)
+        else:
+            out = bundle.REPORTS[report](self.world, lang, fmt)
+        return out if isinstance(out, bytes) else out.encode()
 
     def cached_profile(self, place: str, lang: str) -> tuple[bytes, str] | None:
         """The profile bytes and ETag if this worker has built them (no lock: a dict read is atomic)."""
@@ -135,7 +195,7 @@ def create_app(db: Path | str | None = None, *, warm: bool = False) -> FastAPI:
 
     ``warm``: open the database and read the profiles at start-up (what ``migdev serve`` does, so the first
     visitor does not wait 7 s); otherwise both are opened by the first request that needs them."""
-    from migdev.web import api, pages
+    from migdev.web import api, pages, pages_reports
 
     path = Path(db) if db is not None else store.default_path()
 
@@ -161,7 +221,11 @@ def create_app(db: Path | str | None = None, *, warm: bool = False) -> FastAPI:
 
     @app.exception_handler(MigdevError)
     async def _migdev_error(request: Request, exc: MigdevError) -> JSONResponse:
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=exc.http_status)
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
+        for key in ("field", "allowed"):  # set by refusals that name their parameter (the scenarios' support)
+            if getattr(exc, key, None) is not None:
+                body[key] = getattr(exc, key)
+        return JSONResponse(body, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -186,6 +250,7 @@ def create_app(db: Path | str | None = None, *, warm: bool = False) -> FastAPI:
 
     app.add_exception_handler(PageNotFound, not_found)  # an unknown language or place on a page: HTML 404
     app.include_router(api.router)
+    app.include_router(pages_reports.router)  # before the pages: /{lang}/country/{code}.pdf is not a country code
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -27,7 +27,7 @@ from migdev.publish.formats import FORMATS
 from migdev.reports import html as report_html
 from migdev.reports import profile as report_profile
 from migdev.vocab import SEXES
-from migdev.web import pages_data, pages_flows, pages_methods
+from migdev.web import pages_data, pages_flows, pages_methods, pages_models
 from migdev.web.app import database
 from migdev.web.pages_render import PageNotFound, check_lang, render
 
@@ -186,6 +186,10 @@ def corridor(request: Request, lang: str, origin: str, destination: str):
         "chart-costs", _("Average cost of sending 200 US$ from %(destination)s to %(origin)s, %% of the amount")
         % pair, cost_years, [series.Line(_("Cost"), cost_series.get("cost", []))],
         lambda v: t.number(v, 1), lambda v: t.percent_points(v))
+    years_money, money = remittance_series(c, t)
+    charts["remittances"] = series.line_chart(
+        "chart-remittances", _("Remittances sent from %(destination)s to %(origin)s, current US$") % pair,
+        years_money, money, t.compact, t.currency)
     ref = c.refugees.frame
     ref_years, ref_series = pages_data.by_year(ref, "year", "population_type", "persons")
     labels = {"refugees": _("Refugees"), "asylum_seekers": _("Asylum-seekers")}
@@ -197,19 +201,25 @@ def corridor(request: Request, lang: str, origin: str, destination: str):
                   by_method=by_method, recommended=RECOMMENDED, band=band, cost_years=cost_years,
                   cost_series=cost_series.get("cost", []), ref_years=ref_years, ref_series=ref_series,
                   ref_labels=labels, stock_years=years, by_sex=by_sex, sex_labels=SEX, downloads=DOWNLOADS,
-                  tables=pages_data.CORRIDOR_TABLES)
+                  tables=pages_data.CORRIDOR_TABLES, money_years=years_money, money=money,
+                  links=pages_data.corridor_downloads(o, d, lang, DOWNLOADS),
+                  method_version=_method_version(c.estimates))
 
 
-@router.get("/{lang}/data/corridor/{origin}/{destination}/{table}.{fmt}")
-def corridor_download(request: Request, lang: str, origin: str, destination: str, table: str, fmt: str) -> Response:
-    check_lang(lang)
-    o, d = _country(request, lang, origin), _country(request, lang, destination)
-    if fmt not in DOWNLOADS:
-        raise QueryError(f"unknown download format {fmt!r}; choose one of {', '.join(DOWNLOADS)}")
-    answer = pages_data.corridor_answer(database(request).obs, table, o, d, lang)
-    f = FORMATS[fmt]
-    return Response(f.render(answer), media_type=f.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="corridor-{o}-{d}-{table}.{fmt}"'})
+def remittance_series(c: pages_data.Corridor, t: Any) -> tuple[list[int], list[series.Line]]:
+    """KNOMAD's published corridor value per edition and migdev's re-estimate per year, on one axis of years."""
+    pub = c.remittances.frame
+    est = c.estimates.frame
+    published = {int(r.edition): float(r.usd) for r in pub.itertuples()} if len(pub) else {}
+    estimated = {int(r.year): float(r.usd) for r in est.itertuples()} if len(est) else {}
+    years = sorted(set(published) | set(estimated))
+    return years, [series.Line(t.gettext("KNOMAD (published)"), [published.get(y) for y in years]),
+                   series.Line(t.gettext("migdev (estimate)"), [estimated.get(y) for y in years])]
+
+
+def _method_version(answer: Any) -> str | None:
+    frame = answer.frame
+    return str(frame["method_version"].iloc[0]) if len(frame) and "method_version" in frame else None
 
 
 # -- flows -----------------------------------------------------------------------------------------------------
@@ -234,6 +244,13 @@ def _flows_context(request: Request, lang: str, period: int | None, sex: str, me
         return _("%(place)s: %(out)s left, %(in)s arrived") % {"place": p, "out": out, "in": inn}
 
     base = f"/{lang}/flows?period={period}&sex={sex}&method={method}"
+
+    def download_url(fmt: str) -> str:
+        """The region matrix is one API query; a region's drill-down (three queries) is a page-data route."""
+        if region:
+            return f"/{lang}/data/flows.{fmt}?period={period}&sex={sex}&method={method}&region={region}"
+        by = [f"origin_{pages_flows.REGION}", f"destination_{pages_flows.REGION}"]
+        return pages_data.api_url("flows", {"period": period, "sex": sex, "method": method, "by": by}, fmt, lang)
     nodes = [Node(label, f"{base}&region={code}" if drill else None)
              for code, label, drill in zip(fm.codes, fm.labels, fm.drillable, strict=True)]
     chord = chord_diagram("chart-chord", title, nodes, fm.matrix, t.number, describe, place)
@@ -241,7 +258,8 @@ def _flows_context(request: Request, lang: str, period: int | None, sex: str, me
                             (_("From (origin)"), _("To (destination)")))
     return {"held": held, "period": period, "sex": sex, "method": method, "region": region, "title": title,
             "chord": Markup(chord), "sankey": Markup(sankey), "rows": pages_flows.table_rows(fm), "fm": fm,
-            "sex_labels": SEX, "years": fm.period[1] - fm.period[0], "base": base}
+            "sex_labels": SEX, "years": fm.period[1] - fm.period[0], "base": base,
+            "download_url": download_url}
 
 
 @router.get("/{lang}/flows", response_class=HTMLResponse)
@@ -291,3 +309,12 @@ def methods(request: Request, lang: str):
     check_lang(lang)
     return render(request, lang, "methods.html.j2", path="/methods",
                   m=pages_methods.content(database(request).obs))
+
+
+# -- models ----------------------------------------------------------------------------------------------------
+@router.get("/{lang}/models", response_class=HTMLResponse)
+def models(request: Request, lang: str):
+    check_lang(lang)
+    m = pages_models.content(database(request).obs, translator(lang))
+    m["distance_chart"] = Markup(m["distance_chart"])
+    return render(request, lang, "models.html.j2", path="/models", m=m, downloads=DOWNLOADS)

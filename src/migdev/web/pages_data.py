@@ -95,42 +95,68 @@ def map_data(obs: Any, key: str, indicator: str, t: Translator, areas: set[str])
 # -- corridor -------------------------------------------------------------------------------------------------
 @dataclass
 class Corridor:
-    """Every answer the corridor page shows, one query each (the page's downloads re-run the same)."""
+    """Every answer the corridor page shows, one query each (the page's downloads are the same query in the API)."""
 
     stock: Answer
     flows: Answer
     band: Answer
     remittances: Answer
+    estimates: Answer
     costs: Answer
     refugees: Answer
 
 
-CORRIDOR_TABLES = ("stock", "flows", "band", "remittances", "costs", "refugees")
+#: Each corridor table: its query and filters from (origin, destination). Money goes the other way: migrants at
+#: the destination send to the origin. Lists are repeated parameters in the API's address.
+CORRIDOR_QUERIES: dict[str, tuple[str, Any]] = {
+    "stock": ("stock", lambda o, d: {"origin": o, "destination": d}),
+    "flows": ("flows", lambda o, d: {"origin": o, "destination": d, "method": "all", "sex": "total"}),
+    "band": ("flow_band", lambda o, d: {"origin": o, "destination": d, "sex": "total"}),
+    "remittances": ("remittances", lambda o, d: {"sender": d, "receiver": o, "edition": "all"}),
+    "estimates": ("remittance_estimates", lambda o, d: {"sender": d, "receiver": o}),
+    "costs": ("remittance_costs", lambda o, d: {"sender": d, "receiver": o}),
+    "refugees": ("refugees", lambda o, d: {"origin": o, "asylum": d,
+                                           "population_type": ["refugees", "asylum_seekers"]}),
+}
+CORRIDOR_TABLES = tuple(CORRIDOR_QUERIES)
+#: Tables an optional build step makes: a database without them shows the corridor without that table.
+OPTIONAL = frozenset({"estimates"})
 
 
 def corridor_answer(obs: Any, table: str, origin: str, destination: str, lang: str) -> Answer:
     """One table of the corridor origin -> destination (remittances and their cost go the other way)."""
-    o, d = origin, destination
-    if table == "stock":
-        return query.run("stock", obs, origin=o, destination=d, lang=lang)
-    if table == "flows":
-        return query.run("flows", obs, origin=o, destination=d, method="all", sex="total", lang=lang)
-    if table == "band":
-        return query.run("flow_band", obs, origin=o, destination=d, sex="total", lang=lang)
-    if table == "remittances":
-        return query.run("remittances", obs, sender=d, receiver=o, lang=lang)
-    if table == "costs":
-        return query.run("remittance_costs", obs, sender=d, receiver=o, lang=lang)
-    if table == "refugees":
-        return query.run("refugees", obs, origin=o, asylum=d, population_type=["refugees", "asylum_seekers"],
-                         lang=lang)
     from migdev.errors import QueryError
 
-    raise QueryError(f"unknown corridor table {table!r}; choose one of {', '.join(CORRIDOR_TABLES)}")
+    if table not in CORRIDOR_QUERIES:
+        raise QueryError(f"unknown corridor table {table!r}; choose one of {', '.join(CORRIDOR_TABLES)}")
+    name, filters = CORRIDOR_QUERIES[table]
+    try:
+        return query.run(name, obs, lang=lang, **filters(origin, destination))
+    except QueryError as exc:
+        if table not in OPTIONAL:
+            raise
+        return Answer(pd.DataFrame(), (), {"query": name}, (str(exc),))
 
 
 def corridor(obs: Any, origin: str, destination: str, lang: str) -> Corridor:
     return Corridor(**{name: corridor_answer(obs, name, origin, destination, lang) for name in CORRIDOR_TABLES})
+
+
+def api_url(query_name: str, filters: dict[str, Any], fmt: str, lang: str) -> str:
+    """The API address answering ``query_name`` with ``filters`` in ``fmt``, every row on one page."""
+    from urllib.parse import urlencode
+
+    from migdev.web.api import MAX_LIMIT, path_of
+
+    params = [(k, x) for k, v in filters.items() for x in (v if isinstance(v, list | tuple) else [v])]
+    params += [("lang", lang), ("limit", MAX_LIMIT), ("format", fmt)]
+    return f"/api/v1{path_of(query_name)}?{urlencode(params)}"
+
+
+def corridor_downloads(origin: str, destination: str, lang: str, formats: tuple[str, ...]) -> dict[str, dict]:
+    """Each corridor table's download addresses, per format: the API endpoint of its query."""
+    return {table: {fmt: api_url(name, filters(origin, destination), fmt, lang) for fmt in formats}
+            for table, (name, filters) in CORRIDOR_QUERIES.items()}
 
 
 def by_year(frame: pd.DataFrame, index: str, columns: str, values: str) -> tuple[list[int], dict[str, list]]:

@@ -24,7 +24,8 @@ from migdev.vocab import LANGUAGES
 TEMPLATES = Path(__file__).with_name("templates")
 
 #: The site's sections, in the navigation's order: (path after /{lang}, label).
-NAVIGATION = (("/", N_("World map")), ("/flows", N_("Flows between regions")), ("/methods", N_("Methods")))
+NAVIGATION = (("/", N_("World map")), ("/flows", N_("Flows between regions")), ("/methods", N_("Methods")),
+              ("/models", N_("Models")), ("/reports", N_("Reports")))
 
 
 class PageNotFound(Exception):
