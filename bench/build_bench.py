@@ -23,7 +23,8 @@ t, c = time.perf_counter(), time.process_time()
 report = pipeline.build(sys.argv[1])
 elapsed, cpu = time.perf_counter() - t, time.process_time() - c
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mib": peak_mib, "rows": report.rows, "steps": report.step_seconds}))
+out = {"seconds": elapsed, "cpu": cpu, "peak_mib": peak_mib, "rows": report.rows, "steps": report.step_seconds}
+print(json.dumps(out))
 """
 
 

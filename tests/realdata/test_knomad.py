@@ -30,9 +30,9 @@ def stored(parsed, real_places) -> tuple[dict[str, pd.DataFrame], _Log]:
     return knomad.to_store(parsed[0], Harmoniser(real_places, log)), log
 
 
-def test_parse_is_fast_and_complete(parsed) -> None:
-    frames, seconds = parsed
-    assert seconds < 3.0, f"parsing the four matrices took {seconds:.1f} s"
+def test_parse_is_complete(parsed) -> None:
+    """(Its speed: bench/parse_bench.py.)"""
+    frames, _ = parsed
     assert sorted(int(f["edition"].iloc[0]) for f in frames.values()) == list(EDITIONS)
     for sid, frame in frames.items():
         inner = frame[(frame.sender.str.lower() != "world") & (frame.receiver.str.lower() != "world")]

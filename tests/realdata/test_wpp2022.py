@@ -38,11 +38,6 @@ def built(mirror: Path, real_places):
     return frames, tables, log, time.perf_counter() - started
 
 
-def test_parse_and_to_store_are_quick(built) -> None:
-    """About 0.9 s on an idle two-core machine (2.1 million cells)."""
-    assert built[3] < 2
-
-
 def test_parse_dispatches_by_file(mirror: Path, built) -> None:
     frames = built[0]
     for f in wpp2022.RELEASES.built:

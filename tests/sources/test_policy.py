@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -157,10 +156,9 @@ def test_layout_found_by_header_text(tmp_path: Path) -> None:
     assert df.set_index("iso3").at["MEX", "dead_and_missing"] == 7
 
 
-def test_incident_parse_is_fast(tmp_path: Path) -> None:
+def test_incident_parse_of_many_rows(tmp_path: Path) -> None:
+    """20,000 incidents parse whole (their speed on the real file: bench/parse_bench.py)."""
     rows = [fx._incident(f"2021.MMP{i:05d}", "2021-06-12", 1, 1, 2, "MEX", "Mexico", "India", "IND")
             for i in range(20_000)]
     path = fx._csv(tmp_path / "big.csv", fx.INCIDENTS_HEADER, rows)
-    start = time.perf_counter()
     assert len(policy.parse(path)) == 20_000
-    assert time.perf_counter() - start < 2.0
