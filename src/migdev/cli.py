@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from migdev import __version__, cli_query, cli_reports
+from migdev import __version__, cli_models, cli_query, cli_reports, cli_web
 from migdev.cli_query import DbOption, Format, FormatOption, OutOption, console, emit
 from migdev.publish.answer import Answer
 
@@ -388,78 +388,7 @@ def explain(
                         for c in found]), fmt, f"What {code} means")
 
 
-@app.command()
-def scenario(
-    origin: Annotated[list[str], typer.Option(help="Origin whose income grows: ISO3 code, name or group "
-                                                  "(\"Eastern Africa\"); repeatable.")],
-    gni_growth: Annotated[float, typer.Option(help="Growth of GNI per capita (PPP) relative to the destinations, "
-                                                    "as a fraction: 0.3 = +30 %.")],
-    years: Annotated[int, typer.Option(help="Over how many years the growth happens (checked against the panel).")]
-    = 10,
-    specification: Annotated[str, typer.Option(help="Stored gravity specification with the income-gap term.")]
-    = "stock_income_gap",
-    level: Annotated[float, typer.Option(help="Coverage of the band (0.95: a 95 % band).")] = 0.95,
-    top: Annotated[int | None, typer.Option(help="Only the N largest corridors (table format default: 15).")]
-    = None,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-    out: OutOption = None,
-) -> None:
-    """What narrowing the income gap is associated with (resolution 58/208, para 7): the predicted emigrant stocks
-    of an origin, in total and by corridor, if its GNI per capita grew by --gni-growth relative to its
-    destinations, with a band, from the stored gravity fit. An association across countries, not a causal
-    forecast; e.g. `migdev scenario --origin ETH --gni-growth 0.3 --years 10`."""
-    import migdev
-    from migdev.errors import MigdevError
-
-    try:
-        with migdev.open(str(db) if db else None) as obs:
-            answer = obs.scenario_answer(origin, gni_growth, years, specification=specification, level=level)
-    except MigdevError as exc:
-        _fail(str(exc), exc.exit_code)
-    shown = top if top is not None else (15 if fmt is Format.table and out is None else None)
-    frame = answer.frame
-    if shown is not None:
-        frame = pd.concat([frame[frame["level"] == "total"],
-                           frame[frame["level"] == "corridor"].nlargest(shown, "stock")], ignore_index=True)
-    if fmt is Format.table and out is None:
-        frame = frame.drop(columns=["fitted", "factor"])
-    filters = answer.query["filters"]
-    title = (f"Scenario: GNI per capita of {', '.join(o['name'] for o in filters['origin'])} "
-             f"{gni_growth:+.0%} relative to destinations over {years} years ({specification}, IMS "
-             f"{filters['revision']})")
-    emit(answer.with_frame(frame), fmt, out, title)
-
-
-@app.command()
-def serve(
-    db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (each holds its own read-only "
-                                                            "connection and profile cache).")] = 1,
-) -> None:
-    """Serve the dashboard and the API (/api/v1, docs at /api/docs) over the database, read-only, with uvicorn."""
-    import os
-
-    import uvicorn
-
-    from migdev import store
-    from migdev.config import Settings
-    from migdev.errors import MigdevError
-
-    path = Settings.from_env().with_(db=db).db.resolve()
-    try:
-        store.connect(path).close()  # a missing or broken database is one clear line now, not 503s later
-    except MigdevError as exc:
-        _fail(str(exc), exc.exit_code)
-    os.environ["MIGDEV_DB"] = str(path)  # the workers' create_app reads the db setting from their environment
-    shown = f"[{host}]" if ":" in host else host
-    console.print(f"migdev: serving {path.name} at http://{shown}:{port}/ (API http://{shown}:{port}/api/v1, docs "
-                  f"http://{shown}:{port}/api/docs); Ctrl+C stops", highlight=False, soft_wrap=True)
-    uvicorn.run("migdev.web.app:serve_app", factory=True, host=host, port=port, workers=workers, http="httptools",
-                loop="uvloop", log_level="warning", access_log=False)
-
-
 cli_query.register(app)
 cli_reports.register(app)
+cli_models.register(app)
+cli_web.register(app)
