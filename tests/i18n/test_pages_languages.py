@@ -50,7 +50,7 @@ PAGES = (
     Page("methods", "/{lang}/methods"),
     Page("not-found", "/{lang}/country/Narnia", status=404, figures=False),
     Page("models", "/{lang}/models"),
-    Page("reports", "/{lang}/reports"),
+    Page("reports", "/{lang}/reports", figures=False),  # a list of the reports: their figures are in them
 )
 #: The reports of :mod:`migdev.reports` besides the profiles (the country page is the profile's HTML).
 REPORTS = ("global", "dialogue")

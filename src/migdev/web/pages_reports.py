@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,7 +69,10 @@ def embed(page: str) -> Markup:
 @router.get("/{lang}/reports", response_class=HTMLResponse)
 def reports(request: Request, lang: str):
     check_lang(lang)
-    return render(request, lang, "reports.html.j2", path="/reports", reports=REPORTS, regions=NAMES)
+    # The sheets' names in ``lang`` as the group table holds them (the catalogues do not: see reports.world).
+    names = database(request).obs.catalog.places().names(pd.Series(NAMES), lang)
+    return render(request, lang, "reports.html.j2", path="/reports", reports=REPORTS,
+                  regions=dict(zip(NAMES, names, strict=True)))
 
 
 @router.get("/{lang}/reports/{report}.pdf")
