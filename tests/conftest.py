@@ -34,8 +34,19 @@ def real_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     reuse = os.environ.get("MIGDEV_TEST_REAL_DB")
     if reuse and not os.environ.get("CI"):
         return Path(reuse)
-    db = tmp_path_factory.mktemp("realdb") / "migdev.duckdb"
-    pipeline.build(db)
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        db = tmp_path_factory.mktemp("realdb") / "migdev.duckdb"
+        pipeline.build(db)
+        return db
+    # Under pytest-xdist the workers share one build: the first to arrive builds it, the others wait on the lock.
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "realdb"
+    shared.mkdir(exist_ok=True)
+    db = shared / "migdev.duckdb"
+    with FileLock(str(shared / "build.lock")):
+        if not db.is_file():
+            pipeline.build(db)
     return db
 
 

@@ -60,3 +60,12 @@ def server(real_db: Path) -> Iterator[str]:
 def client(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=60) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def page_server(server: str) -> str:
+    """The session's server with its home page asked once (the map's data read), for the page and browser tests:
+    their timings then measure a page load, not the first read of the database."""
+    with httpx.Client(base_url=server, timeout=120) as c:
+        assert c.get("/en/").status_code == 200
+    return server

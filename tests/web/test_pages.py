@@ -11,10 +11,6 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.web import page_server as server
-
-page_server = server.page_server  # the fixture (tests/web/conftest.py belongs to the API branch)
-
 pytestmark = pytest.mark.realdata
 
 

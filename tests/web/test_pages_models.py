@@ -12,9 +12,6 @@ import pandas as pd
 import pytest
 
 from migdev.query import run
-from tests.web import page_server as server
-
-page_server = server.page_server
 
 pytestmark = pytest.mark.realdata
 
