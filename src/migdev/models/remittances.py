@@ -163,10 +163,11 @@ def allocate(corridors: pd.DataFrame, inflow: pd.Series, income: pd.Series, meth
     frame = corridors[corridors["receiver"].isin(inflow.index) & (corridors["stock"] > 0)
                       & (corridors["sender"] != corridors["receiver"])]
     receiver = frame["receiver"].to_numpy()
-    w = weights(frame["stock"].to_numpy(), frame["sender"].map(income).to_numpy(dtype=float),
-                frame["receiver"].map(income).to_numpy(dtype=float), method.variant, method.share, receiver)
+    # reindex, not Series.map: map runs element by element on Arrow strings (pandas 3), reindex is one indexer
+    w = weights(frame["stock"].to_numpy(), income.reindex(frame["sender"]).to_numpy(dtype=float),
+                income.reindex(receiver).to_numpy(dtype=float), method.variant, method.share, receiver)
     total = pd.Series(w).groupby(receiver).transform("sum").to_numpy()
-    amount = frame["receiver"].map(inflow).to_numpy(dtype=float)
+    amount = inflow.reindex(receiver).to_numpy(dtype=float)
     usd = np.divide(w, total, out=np.zeros_like(w), where=total > 0) * amount
     out = frame[["sender", "receiver", "stock"]].assign(usd=usd)
     return out[out["usd"] > 0].reset_index(drop=True)
@@ -308,7 +309,8 @@ def estimate(data: Inputs, method: Method = METHOD, years: Callable[[str], list[
         for year in chosen:
             inflow = data.inflow_of(year)
             alloc = allocate(stocks_at(wide, year), inflow, data.income_of(year), method)
-            for code, usd in inflow[~inflow.index.isin(alloc["receiver"])].items():
+            # unique() first: Index.isin over a long string column is 20x slower (pandas 3, Arrow strings)
+            for code, usd in inflow[~inflow.index.isin(alloc["receiver"].unique())].items():
                 lost[code] = lost.get(code, 0.0) + usd
             parts.append(alloc.assign(year=year, stock_revision=revision))
         if say is not None and lost:
