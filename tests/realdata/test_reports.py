@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from migdev.reports import dialogue, global_report, messages, open_profiles, world
-from tests.reports.pdf_checks import assert_scripts, first_page_png, text
+from tests.reports.pdf_checks import assert_scripts, country_name, first_page_png, text
 from tests.reports.test_global_report import trace
 
 pytestmark = pytest.mark.realdata
@@ -21,18 +20,13 @@ def data(real_db: Path):
     return world.load(real_db)
 
 
-def _name(db: Path, iso3: str, lang: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"SELECT name_{lang} FROM country WHERE iso3 = ?", [iso3]).fetchone()[0]
-
-
 @pytest.mark.parametrize("lang", ["ar", "zh"])
 def test_egypt_profile_pdf(real_db, tmp_path, lang):
     profiles = open_profiles(real_db)
     path = tmp_path / f"EGY.{lang}.pdf"
     path.write_bytes(profiles.render(profiles.build("EGY", lang), "pdf"))
     assert_scripts(path)
-    name = _name(real_db, "EGY", lang)
+    name = country_name(real_db, "EGY", lang)
     assert name in {"مصر", "埃及"} and name in text(path, 1, 1)
     first_page_png(path, f"profile-EGY-{lang}-page1")
 
@@ -52,7 +46,7 @@ def test_dialogue_pdf_names_countries_in_arabic(data, real_db, tmp_path):
     path = tmp_path / "dialogue.ar.pdf"
     path.write_bytes(dialogue.render(data, "ar", "pdf"))
     assert_scripts(path)
-    assert _name(real_db, "MEX", "ar") in text(path)  # Mexico -> United States, the world's largest corridor
+    assert country_name(real_db, "MEX", "ar") in text(path)  # Mexico -> United States, the world's largest corridor
     first_page_png(path, "dialogue-ar-page1")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import duckdb
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -41,3 +43,9 @@ def assert_scripts(path: Path) -> None:
     names = [n.split("+", 1)[-1] for n, _emb in found]
     assert any("Arabic" in n for n in names), names
     assert any("CJK" in n for n in names), names
+
+
+def country_name(db: Path, iso3: str, lang: str) -> str:
+    """A country's name in one of the six languages, as the database holds it (what a PDF's text must contain)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"SELECT name_{lang} FROM country WHERE iso3 = ?", [iso3]).fetchone()[0]

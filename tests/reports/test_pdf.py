@@ -6,22 +6,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 from pypdf import PdfReader
 
 from migdev.reports import bundle, global_report, open_profiles, pdf, world
-from tests.reports.pdf_checks import assert_scripts, first_page_png, text
+from tests.reports.pdf_checks import assert_scripts, country_name, first_page_png, text
 
 
 @pytest.fixture(scope="module")
 def data(small_db: Path):
     return world.load(small_db)
-
-
-def _name(db: Path, iso3: str, lang: str) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"SELECT name_{lang} FROM country WHERE iso3 = ?", [iso3]).fetchone()[0]
 
 
 @pytest.mark.parametrize("lang", ["ar", "zh"])
@@ -32,8 +26,8 @@ def test_profile_pdf_embeds_fonts_and_names_the_country_in_its_script(small_db, 
     assert path.read_bytes().startswith(b"%PDF")
     assert_scripts(path)
     layer = text(path)
-    name = _name(small_db, "MEX", lang)
-    assert name and name != _name(small_db, "MEX", "en")
+    name = country_name(small_db, "MEX", lang)
+    assert name and name != country_name(small_db, "MEX", "en")
     assert name in layer
     total = len(PdfReader(path).pages)
     last = text(path, total, total)  # page numbers from the @page counters: "N / N" (order aside: RTL)
