@@ -25,10 +25,15 @@ def esc(text: object) -> str:
 
 
 def open_svg(chart_id: str, width: float, height: float, title: str, desc: str, view_box: str | None = None) -> str:
-    """The opening ``<svg>`` with its accessible name (title) and description."""
+    """The opening ``<svg>`` with its accessible name (title) and description.
+
+    ``direction="ltr"``: the charts are laid out left to right (time and bars grow rightwards); on an Arabic page
+    the inherited ``rtl`` would flip every ``text-anchor``, putting labels over the bars. Arabic text inside a
+    label still reads right to left (the Unicode bidi algorithm), only the anchors keep their meaning."""
     vb = view_box or f"0 0 {width:g} {height:g}"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{esc(chart_id)}" width="{width:g}" '
-            f'height="{height:g}" viewBox="{vb}" role="img" aria-labelledby="{esc(chart_id)}-t {esc(chart_id)}-d">'
+            f'height="{height:g}" viewBox="{vb}" direction="ltr" role="img" '
+            f'aria-labelledby="{esc(chart_id)}-t {esc(chart_id)}-d">'
             f'<title id="{esc(chart_id)}-t">{esc(title)}</title><desc id="{esc(chart_id)}-d">{esc(desc)}</desc>')
 
 

@@ -119,6 +119,22 @@ def test_arabic_and_chinese_names_render_in_their_fonts(page, page_server, lang,
     page.watch.check()
 
 
+def test_arabic_bar_labels_stay_beside_their_bars(page, page_server) -> None:
+    """On a right-to-left page the charts keep their left-to-right layout: every bar's label ends before the bar
+    starts and its value begins after the bar ends (an inherited rtl once drew the labels over the bars)."""
+    page.goto(f"{page_server}/ar/country/EGY")
+    boxes = page.evaluate("""() => [...document.querySelectorAll('#chart-destinations rect')].map(r => {
+        const label = r.previousElementSibling, value = r.nextElementSibling;
+        const [l, b, v] = [label, r, value].map(e => e.getBoundingClientRect());
+        return {label: label.textContent, labelRight: l.right, barLeft: b.left, barRight: b.right, valueLeft: v.left};
+    })""")
+    assert len(boxes) >= 5, boxes
+    for box in boxes:
+        assert box["labelRight"] <= box["barLeft"] + 1, box
+        assert box["valueLeft"] >= box["barRight"] - 1, box
+    page.watch.check()
+
+
 def test_keyboard_reaches_a_country_with_a_visible_focus(page, page_server) -> None:
     page.goto(f"{page_server}/en/")
     page.keyboard.press("Tab")
